@@ -1,0 +1,68 @@
+"""Stateless activations, written to stay finite for any finite input.
+
+Every function takes and returns numpy arrays of the same dtype. The
+derivatives are written in terms of the function's output, which is what a
+backward pass has at hand in its cache.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Logistic function ``1 / (1 + exp(-x))``, without overflow at large ``|x|``.
+
+    For ``x >= 0`` it computes ``1 / (1 + exp(-x))``; for ``x < 0`` the
+    equal form ``exp(x) / (1 + exp(x))``, so ``exp`` never sees a large
+    positive argument.
+    """
+    x = np.asarray(x)
+    out = np.empty_like(x)
+    pos = x >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+    ex = np.exp(x[~pos])
+    out[~pos] = ex / (1.0 + ex)
+    return out
+
+
+def dsigmoid(y: np.ndarray) -> np.ndarray:
+    """Derivative of the sigmoid, from its output ``y``: ``y * (1 - y)``."""
+    return y * (1.0 - y)
+
+
+def tanh(x: np.ndarray) -> np.ndarray:
+    """Hyperbolic tangent (numpy's ``tanh`` is already stable)."""
+    return np.tanh(x)
+
+
+def dtanh(y: np.ndarray) -> np.ndarray:
+    """Derivative of tanh, from its output ``y``: ``1 - y**2``."""
+    return 1.0 - y * y
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """Rectified linear unit ``max(x, 0)``."""
+    return np.maximum(x, 0.0).astype(np.asarray(x).dtype, copy=False)
+
+
+def drelu(y: np.ndarray) -> np.ndarray:
+    """Derivative of ReLU, from its output ``y``: 1 where ``y > 0``, else 0 (torch's convention at 0)."""
+    return (y > 0).astype(y.dtype)
+
+
+def logsumexp(x: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarray:
+    """``log(sum(exp(x), axis))``, shifted by the maximum so that ``exp`` never overflows."""
+    m = np.max(x, axis=axis, keepdims=True)
+    out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``x - logsumexp(x)`` along ``axis``: finite for any finite input."""
+    return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``exp(x) / sum(exp(x))`` along ``axis``, computed as ``exp(log_softmax(x))``."""
+    return np.exp(log_softmax(x, axis=axis))
