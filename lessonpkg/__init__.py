@@ -9,6 +9,10 @@ from . import functional
 from .module import Module
 from .show import show_source
 
+# -- datasets, plotting helpers, the training loop (lp.data.load_iris_2d, lp.plots.decision_grid, lp.fit) --
+from . import data, plots
+from .train import evaluate_loss, fit, minibatches
+
 # -- layers (one line per module; keep alphabetical within each block) --
 from .layers.activations import ReLU, Sigmoid, Tanh
 from .layers.embedding import Embedding
