@@ -10,8 +10,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# Two cores: keep BLAS from oversubscribing them.
-export OMP_NUM_THREADS ?= 2
+# The chapters' matrices are small: one BLAS thread is faster than two fighting over
+# two shared cores (measured 3-5x on these machines). The benchmark sets its own.
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: book test env lint unit nbval book-strict site-check lab bench clean

@@ -12,12 +12,26 @@ from .show import show_source
 # -- datasets, plotting helpers, the training loop (lp.data.load_iris_2d, lp.plots.decision_grid, lp.fit) --
 from . import data, plots
 from .train import evaluate_loss, fit, minibatches
+from .tagger import tagger_evaluate, tagger_params, tagger_update, train_tagger
+from .checkpoint import load_checkpoint, save_checkpoint
+from . import diagnostics, long_range  # lp.diagnostics.hidden_grad_norms, lp.long_range.load_runs (Chapter 5)
+from .rnnlm import RNNLanguageModel, lm_loss, lm_update, train_lm
+from .sampling import apply_temperature, sample_next
 
 # -- layers (one line per module; keep alphabetical within each block) --
 from .layers.activations import ReLU, Sigmoid, Tanh
 from .layers.embedding import Embedding
+from .layers.gru import GRU, GRUCell
+from .layers.gru_variants import gru_cell_cho2014
 from .layers.linear import Linear
+from .layers.lstm import LSTM, LSTMCell
+from .layers.rnn import RNN, RNNCell
 from .layers.sequential import Sequential
+from .tbptt import TruncatedBPTT
+
+# -- architectures: a recurrent layer plus heads (one-to-many, many-to-one, many-to-many, encoder-decoder) --
+from .seq2seq import Seq2Seq
+from .seqmodels import SequenceClassifier, SequenceTagger, VectorToSequence
 
 # -- losses, optimizers, clipping, initialisers, gradient checks --
 from . import init

@@ -115,3 +115,125 @@ def plot_decision_regions(
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())
     return ax
+
+
+_BOX_COLORS = {"x": "#e3f1e0", "y": "#fbe3dc", "fwd": "#e1ebf7", "rev": "#ece3f5", "dec": "#fdf0d5"}
+
+
+def draw_unrolled(
+    ax,
+    x_labels: list[str | None],
+    y_labels: list[str | None],
+    *,
+    layers: int = 1,
+    bidirectional: bool = False,
+    recurrent: bool = True,
+    encoder_steps: int = 0,
+    cell_text: str = "h",
+    title: str | None = None,
+):
+    """Draw a recurrent network unrolled in time: input boxes, a grid of cells, output boxes and their arrows.
+
+    Column t is time step t. Inputs sit at the bottom, outputs at the top,
+    and each of the ``layers`` layers is a row of cells (two rows when
+    ``bidirectional``: the forward row, with arrows to the right, below the
+    reverse row, with arrows to the left). Every cell receives the input
+    or the layer below at its step; the last layer's cells feed the outputs.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    x_labels, y_labels : lists of T labels (math text allowed) or None
+        The input and output at each step; None draws no box and no arrow.
+    layers : int
+        Number of stacked layers.
+    bidirectional : bool
+        Add a reverse row to every layer.
+    recurrent : bool
+        Draw the arrows from each cell to the next; False draws a feed-forward map.
+    encoder_steps : int
+        The first ``encoder_steps`` columns are an encoder (its cells are named
+        ``h``); the rest are a decoder (cells named ``s``, drawn in another colour),
+        whose first cell receives the encoder's last state.
+    cell_text : str
+        The letter written in the cells, with the step (and layer) as index.
+    title : str, optional
+
+    Returns
+    -------
+    ax
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    T = len(x_labels)
+    if T == 0 or len(y_labels) != T:
+        raise ValueError(f"x_labels and y_labels must be non-empty lists of the same length, got {T} and "
+                         f"{len(y_labels)}")
+    layers = check_positive_int(layers, "layers")
+    encoder_steps = check_positive_int(encoder_steps, "encoder_steps", allow_zero=True)
+    if encoder_steps >= T:
+        raise ValueError(f"encoder_steps must leave at least one decoder step, got {encoder_steps} of T={T}")
+    if encoder_steps and (bidirectional or not recurrent):
+        raise ValueError("an encoder-decoder drawing must have recurrent=True and bidirectional=False")
+    dirs = 2 if bidirectional else 1
+    w, h = 0.56, 0.5  # box width and height; columns are 1 apart, rows 0.9 apart
+    gap = 0.5 if encoder_steps else 0.0
+    xs = [t + (gap if t >= encoder_steps > 0 else 0.0) for t in range(T)]
+    shift = 0.45 if bidirectional else 0.0  # reverse rows sit to the right, so that arrows pass beside boxes
+    row_y = 0.9
+
+    def box(xc, yc, text, color):
+        ax.add_patch(FancyBboxPatch((xc - w / 2, yc - h / 2), w, h, boxstyle="round,pad=0.03", fc=color, ec="0.35",
+                                    lw=0.8))
+        ax.text(xc, yc, text, ha="center", va="center", fontsize=8)
+
+    def arrow(p, q, color="0.2", style="-|>", ls="-"):
+        ax.add_patch(FancyArrowPatch(p, q, arrowstyle=style, mutation_scale=8, color=color, lw=0.9, linestyle=ls,
+                                     shrinkA=0, shrinkB=0))
+
+    rows = [(k, d) for k in range(layers) for d in range(dirs)]  # bottom to top
+    top = row_y * (len(rows) + 1)
+    for t, label in enumerate(x_labels):
+        if label is not None:
+            box(xs[t], 0.0, label, _BOX_COLORS["x"])
+    for r, (k, d) in enumerate(rows):
+        yc = row_y * (r + 1)
+        for t in range(T):
+            xc = xs[t] + (shift if d == 1 else 0.0)
+            decoder = 0 < encoder_steps <= t
+            letter = "s" if decoder else cell_text
+            step = t - encoder_steps + 1 if decoder else t + 1
+            sup = f"^{{({k})}}" if layers > 1 else ""
+            name = (r"\overleftarrow{" if d else r"\overrightarrow{") + letter + "}" if dirs == 2 else letter
+            color = _BOX_COLORS["rev" if d == 1 else "dec" if decoder else "fwd"]
+            box(xc, yc, rf"${name}_{{{step}}}{sup}$" if recurrent else cell_text, color)
+            # what feeds this cell from below: the input, or every direction of the layer below
+            sources = [(xs[t], 0.0)] if k == 0 else [(xs[t] + (shift if e else 0.0), row_y * (r - d - dirs + e + 1))
+                                                    for e in range(dirs)]
+            if k > 0 or x_labels[t] is not None:
+                for sx, sy in sources:
+                    arrow((sx + (0.22 if d == 1 and sx == xs[t] else 0.0), sy + h / 2), (xc, yc - h / 2),
+                          color="0.2" if d == 0 else "#7b4fa6")
+            # the recurrent arrow from this cell to the next one in its direction
+            nxt = t + 1 if d == 0 else t - 1
+            if recurrent and 0 <= nxt < T:
+                xn = xs[nxt] + (shift if d == 1 else 0.0)
+                sign = 1 if d == 0 else -1
+                context = encoder_steps > 0 and nxt == encoder_steps
+                arrow((xc + sign * w / 2, yc), (xn - sign * w / 2, yc), color="C3" if context else
+                      ("0.2" if d == 0 else "#7b4fa6"))
+    for t, label in enumerate(y_labels):
+        if label is None:
+            continue
+        box(xs[t], top, label, _BOX_COLORS["y"])
+        for d in range(dirs):
+            xc = xs[t] + (shift if d == 1 else 0.0)
+            arrow((xc, row_y * (len(rows) - dirs + d + 1) + h / 2), (xs[t] + (0.22 if d == 1 else 0.0), top - h / 2),
+                  color="0.2" if d == 0 else "#7b4fa6")
+    ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5 + shift)
+    ax.set_ylim(-0.4, top + 0.4)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax

@@ -82,3 +82,65 @@ def test_plot_bad_input(y, kwargs, exc, match):
             plot_decision_regions(ax, lambda p: p[:, 0], X, y, **kwargs)
     finally:
         plt.close(fig)
+
+
+# -- draw_unrolled: the architecture diagrams ---------------------------------------------------------
+from lessonpkg.plots import draw_unrolled  # noqa: E402
+
+
+def _count(ax):
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    boxes = sum(isinstance(p, FancyBboxPatch) for p in ax.patches)
+    arrows = sum(isinstance(p, FancyArrowPatch) for p in ax.patches)
+    return boxes, arrows
+
+
+@pytest.mark.parametrize(
+    "x_labels, y_labels, kwargs, boxes, arrows",
+    [
+        (["x"], ["y"], {"recurrent": False}, 3, 2),  # one-to-one: x -> f -> y
+        (["z", None, None], ["a", "b", "c"], {}, 7, 1 + 2 + 3),  # one-to-many
+        (["a", "b", "c", "d"], [None, None, None, "y"], {}, 9, 4 + 3 + 1),  # many-to-one
+        (["a", "b"], ["c", "d"], {"layers": 2}, 8, 2 + 2 + 2 * 1 + 2),  # deep
+        (["a", "b", "c"], ["d", "e", "f"], {"bidirectional": True}, 12, 6 + 2 * 2 + 6),  # bidirectional
+        (["a", "b", "<s>", "y"], [None, None, "y", "z"], {"encoder_steps": 2}, 10, 4 + 3 + 2),  # encoder-decoder
+    ],
+)
+def test_draw_unrolled_draws_one_box_per_value_and_one_arrow_per_edge(x_labels, y_labels, kwargs, boxes, arrows):
+    fig, ax = plt.subplots()
+    try:
+        assert draw_unrolled(ax, x_labels, y_labels, title="t", **kwargs) is ax
+        assert _count(ax) == (boxes, arrows)
+        assert ax.get_title() == "t" and not ax.axison
+    finally:
+        plt.close(fig)
+
+
+def test_draw_unrolled_colours_the_context_arrow():
+    fig, ax = plt.subplots()
+    try:
+        draw_unrolled(ax, ["a", "<s>"], [None, "y"], encoder_steps=1)
+        red = [p for p in ax.patches if type(p).__name__ == "FancyArrowPatch" and p.get_edgecolor()[0] > 0.7]
+        assert len(red) == 1  # the encoder's last state entering the decoder
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, exc, match",
+    [
+        (([], []), {}, ValueError, "x_labels and y_labels must be non-empty lists of the same length"),
+        ((["a"], ["b", "c"]), {}, ValueError, "same length, got 1 and 2"),
+        ((["a"], ["b"]), {"layers": 0}, ValueError, "layers must be >= 1"),
+        ((["a", "b"], ["c", "d"]), {"encoder_steps": 2}, ValueError, "encoder_steps must leave at least one"),
+        ((["a", "b"], ["c", "d"]), {"encoder_steps": 1, "bidirectional": True}, ValueError, "encoder-decoder"),
+    ],
+)
+def test_draw_unrolled_bad_input(args, kwargs, exc, match):
+    fig, ax = plt.subplots()
+    try:
+        with pytest.raises(exc, match=match):
+            draw_unrolled(ax, *args, **kwargs)
+    finally:
+        plt.close(fig)

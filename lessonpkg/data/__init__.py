@@ -4,4 +4,21 @@ Every loader returns seeded train/validation/test splits and documents where its
 and under what licence. Nothing is downloaded.
 """
 
+from .codetext import CodeText, code_tags, encode_text, make_code_text  # noqa: F401
+from .digits import DigitSequences, load_digits_sequences  # noqa: F401
+from .seqtasks import (  # noqa: F401
+    BracketDepth,
+    DigitTransduction,
+    make_bracket_depth,
+    make_digit_transduction,
+    make_sine_curves,
+)
+from .synthetic import adding_problem, delayed_recall  # noqa: F401
 from .tabular import TabularSplits, load_iris_2d, stratified_split  # noqa: F401
+from .toy_text import (  # noqa: F401
+    Vocabulary,
+    make_sentences,
+    next_word_counts,
+    next_word_probabilities,
+    sentence_probabilities,
+)

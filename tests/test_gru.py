@@ -1,0 +1,111 @@
+"""GRUCell and GRU against torch.nn in float64, by finite differences, and as a loop over the cell."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from recurrent_twin import compare_cell, compare_layer, fd_check_layer, layer_cases, loop_over_cell, run_case
+
+import lessonpkg as lp
+import lessonpkg.layers.gru as gru_module
+
+
+@pytest.mark.parametrize("N, D, H", [(1, 1, 1), (3, 4, 5), (2, 6, 3)])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("with_h0", [True, False])
+def test_cell_matches_torch(N, D, H, bias, with_h0):
+    rng = np.random.default_rng(N * 100 + D * 10 + H)
+    cell = lp.GRUCell(D, H, bias, rng=rng)
+    h0 = rng.standard_normal((N, H)) if with_h0 else None
+    compare_cell(cell, rng.standard_normal((N, D)), h0, rng=1)
+
+
+def test_cell_unbatched_matches_torch():
+    rng = np.random.default_rng(3)
+    cell = lp.GRUCell(4, 3, rng=rng)
+    compare_cell(cell, rng.standard_normal(4), rng.standard_normal(3))
+    h1, cache = cell.forward(rng.standard_normal(4))
+    dx, dh0, _ = cell.backward(np.ones(3), cache)
+    assert h1.shape == dh0.shape == (3,) and dx.shape == (4,)
+
+
+def test_b_hn_sits_inside_the_reset_product():
+    """With r = 0 (reset gate shut), b_hn has no effect on n, while b_in still has: torch's GRU equations."""
+    cell = lp.GRUCell(1, 1, rng=0)
+    for v in cell.params.values():
+        v[:] = 0.0
+    cell.params["bias_ih"][0] = -1000.0  # r = sigmoid(-1000) = 0
+    x, h0 = np.zeros((1, 1)), np.zeros((1, 1))
+    cell.params["bias_hh"][2] = 5.0  # b_hn, multiplied by r = 0
+    np.testing.assert_array_equal(cell.forward(x, h0)[0], 0.0)
+    cell.params["bias_ih"][2] = 0.5  # b_in: n = tanh(0.5), z = 1/2, h1 = n / 2
+    np.testing.assert_allclose(cell.forward(x, h0)[0], np.tanh(0.5) / 2, rtol=1e-15)
+    compare_cell(cell, x, h0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(case=layer_cases())
+def test_layer_matches_torch(case):
+    run_case(lp.GRU, case)
+
+
+@pytest.mark.parametrize("T, N, D, H", [(1, 1, 1, 1), (1, 3, 2, 4), (6, 1, 3, 2), (4, 3, 5, 2)])
+@pytest.mark.parametrize("num_layers, bidirectional", [(1, False), (2, True), (3, False)])
+def test_layer_shapes_sweep(T, N, D, H, num_layers, bidirectional):
+    rng = np.random.default_rng(T + N + D + H)
+    gru = lp.GRU(D, H, num_layers, bidirectional=bidirectional, rng=rng)
+    h0 = rng.standard_normal((num_layers * gru.num_directions, N, H))
+    compare_layer(gru, rng.standard_normal((T, N, D)), h0)
+    compare_layer(gru, rng.standard_normal((T, N, D)), h0, [T] + [1] * (N - 1))
+
+
+@pytest.mark.parametrize("factor_block", [1, 3])
+def test_backward_factor_blocks(monkeypatch, factor_block):
+    """The backward computes its per-step factors a block of steps at a time; any block size gives the same."""
+    monkeypatch.setattr(gru_module, "FACTOR_BLOCK", factor_block * 3 * 2 * 3)  # block = factor_block steps
+    rng = np.random.default_rng(4)
+    gru = lp.GRU(3, 3, 2, bidirectional=True, rng=rng)
+    h0 = rng.standard_normal((4, 2, 3))
+    compare_layer(gru, rng.standard_normal((7, 2, 3)), h0)
+    compare_layer(gru, rng.standard_normal((7, 2, 3)), h0, [3, 7])
+
+
+def test_finite_differences():
+    rng = np.random.default_rng(7)
+    gru = lp.GRU(3, 2, 2, bidirectional=True, rng=rng)
+    fd_check_layer(gru, rng.standard_normal((4, 3, 3)), rng.standard_normal((4, 3, 2)), lengths=[4, 1, 3])
+
+
+def test_cell_finite_differences():
+    rng = np.random.default_rng(8)
+    cell = lp.GRUCell(3, 2, rng=rng)
+    x, h0, dh1 = rng.standard_normal((2, 3)), rng.standard_normal((2, 2)), rng.standard_normal((2, 2))
+    h1, cache = cell.forward(x, h0)
+    dx, dh0, grads = cell.backward(dh1, cache)
+
+    def f(_):
+        return cell.forward(x, h0)[0]
+
+    for analytic, array in [(dx, x), (dh0, h0), *((grads[k], p) for k, p in cell.params.items())]:
+        np.testing.assert_allclose(analytic, lp.numerical_gradient(f, array, dh1), rtol=1e-6, atol=1e-9)
+
+
+def test_layer_equals_loop_over_cell():
+    rng = np.random.default_rng(9)
+    T, N, D, H = 5, 3, 4, 6
+    gru = lp.GRU(D, H, rng=rng)
+    cell = lp.GRUCell(D, H)
+    cell.load_state_dict({k.removesuffix("_l0"): v for k, v in gru.params.items()})
+    x, h0 = rng.standard_normal((T, N, D)), rng.standard_normal((N, H))
+    dout, dh_n = rng.standard_normal((T, N, H)), rng.standard_normal((N, H))
+    out, h_n, cache = gru.forward(x, h0[None])
+    dx, dh0, grads = gru.backward(dout, cache, dh_n[None])
+    out_c, (h_c,), dx_c, (dh0_c,), grads_c = loop_over_cell(cell, x, (h0,), dout, (dh_n,))
+    for a, b in [(out, out_c), (h_n[0], h_c), (dx, dx_c), (dh0[0], dh0_c)]:
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    for k, g in grads_c.items():
+        np.testing.assert_allclose(grads[k + "_l0"], g, rtol=1e-12, atol=1e-14)
+
+
+def test_argument_order_is_torchs():
+    gru = lp.GRU(3, 4, 2, False, True, 0.0, True)
+    assert (gru.num_layers, gru.bias, gru.batch_first, gru.bidirectional) == (2, False, True, True)

@@ -1,0 +1,157 @@
+"""Tests of lessonpkg.long_range and scripts/long_range_benchmark.py: the adding-problem benchmark."""
+
+import importlib
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import lessonpkg as lp
+from lessonpkg.long_range import CELLS, adding_mse, fit_adding, load_runs, make_adding_model, save_runs, train_adding
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+
+def load_script():
+    """Import scripts/long_range_benchmark.py by name, so that worker processes can find its functions."""
+    if str(SCRIPTS) not in sys.path:
+        sys.path.insert(0, str(SCRIPTS))
+    return importlib.import_module("long_range_benchmark")
+
+
+@pytest.mark.parametrize("cell, G", [("RNN", 1), ("RNN-ReLU", 1), ("IRNN", 1), ("LSTM", 4), ("GRU", 3)])
+@pytest.mark.parametrize("T, N, H", [(1, 1, 1), (6, 3, 5)])
+def test_model_equals_torch_forward_and_backward(cell, G, T, N, H):
+    model = make_adding_model(cell, H, rng=T + N)
+    assert {k: v.shape for k, v in model.params.items()} == {
+        "rnn.weight_ih_l0": (G * H, 2), "rnn.weight_hh_l0": (G * H, H), "rnn.bias_ih_l0": (G * H,),
+        "rnn.bias_hh_l0": (G * H,), "head.weight": (1, H), "head.bias": (1,)}
+    x, y = lp.data.adding_problem(N, max(T, 2), rng=0, batch_first=True)
+    x = x[:, :T]
+    pred, cache = model.forward(x)
+    dpred = np.random.default_rng(1).standard_normal(pred.shape)
+    dx, grads = model.backward(dpred, cache)
+
+    trnn, thead = lp.to_torch(model.rnn), lp.to_torch(model.head)
+    xt = torch.tensor(x, requires_grad=True)
+    _, state = trnn(xt)
+    h_n = state[0] if cell == "LSTM" else state
+    pred_t = thead(h_n[-1])
+    (pred_t * torch.from_numpy(dpred)).sum().backward()
+    np.testing.assert_allclose(pred, pred_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    named = {f"rnn.{k}": p for k, p in trnn.named_parameters()} | {f"head.{k}": p for k, p in thead.named_parameters()}
+    for k, p in named.items():
+        np.testing.assert_allclose(grads[k], p.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
+    mse = adding_mse(model, x, y)
+    assert mse == pytest.approx(float(np.mean((pred - y) ** 2)), rel=1e-12)
+
+
+def test_train_adding_is_deterministic_and_records_its_history():
+    kwargs = {"hidden_size": 4, "steps": 5, "batch_size": 8, "eval_every": 2, "n_val": 16}
+    m1, h1 = train_adding("GRU", 6, seed=3, **kwargs)
+    m2, h2 = train_adding("GRU", 6, seed=3, **kwargs)
+    m3, _ = train_adding("GRU", 6, seed=4, **kwargs)
+    assert m1.dtype == np.float32
+    np.testing.assert_array_equal(h1["step"], [0, 2, 4, 5])
+    assert set(h1) == {"step", "train_mse", "grad_norm", "val_mse", "diverged_at"}
+    assert all(len(h1[k]) == 4 for k in ("step", "train_mse", "grad_norm", "val_mse")) and h1["diverged_at"] == -1
+    for k in m1.params:
+        np.testing.assert_array_equal(m1.params[k], m2.params[k])
+    for k in h1:
+        np.testing.assert_array_equal(h1[k], h2[k])
+    assert not np.array_equal(m1.params["head.weight"], m3.params["head.weight"])
+
+
+def test_cells_and_their_initialisation():
+    assert CELLS == ("RNN", "RNN-ReLU", "IRNN", "LSTM", "GRU")
+    assert make_adding_model("RNN", 4, rng=0).rnn.nonlinearity == "tanh"
+    assert make_adding_model("RNN-ReLU", 4, rng=0).rnn.nonlinearity == "relu"
+    irnn = make_adding_model("IRNN", 50, rng=0)
+    p = irnn.rnn.params
+    assert irnn.rnn.nonlinearity == "relu"
+    np.testing.assert_array_equal(p["weight_hh_l0"], np.eye(50))
+    np.testing.assert_array_equal(p["bias_ih_l0"], 0.0)
+    np.testing.assert_array_equal(p["bias_hh_l0"], 0.0)
+    assert 0.0007 < p["weight_ih_l0"].std() < 0.0013
+
+
+def test_fit_adding_clipping_modes_and_the_recorded_gradient_norm():
+    x_val, y_val = lp.data.adding_problem(16, 5, rng=9, batch_first=True)
+    hist = {}
+    for clip in ("norm", "value", None):
+        model = make_adding_model("RNN", 4, rng=0)
+        hist[clip] = fit_adding(model, 5, steps=4, rng=1, batch_size=8, optimizer="sgd", lr=0.1, clip=clip,
+                                threshold=0.01, eval_every=1, x_val=x_val, y_val=y_val)
+    # the same batches and start: the gradient before any clipping is the same, the updates differ
+    assert hist["norm"]["grad_norm"][0] == hist["value"]["grad_norm"][0] == hist[None]["grad_norm"][0]
+    assert hist["norm"]["val_mse"][0] == hist["value"]["val_mse"][0] == hist[None]["val_mse"][0]
+    assert len({hist[c]["val_mse"][1] for c in hist}) == 3
+    assert len({hist[c]["grad_norm"][1] for c in hist}) == 3
+
+
+def test_fit_adding_stops_when_the_numbers_overflow():
+    model = make_adding_model("RNN-ReLU", 4, rng=0)
+    model.rnn.params["weight_hh_l0"][...] = 5 * np.eye(4)  # a ReLU state that grows like 5**t
+    model.rnn.params["bias_ih_l0"][...] = 1.0
+    history = fit_adding(model, 500, steps=10, rng=0, batch_size=2)
+    assert history["diverged_at"] == 0 and len(history["step"]) == 0
+
+
+def test_training_lowers_the_error_on_a_short_problem():
+    _, h = train_adding("GRU", 4, hidden_size=8, steps=150, batch_size=32, eval_every=150, n_val=128, dtype=np.float64)
+    assert h["val_mse"][-1] < 0.5 * h["val_mse"][0]
+
+
+def test_save_and_load_round_trip(tmp_path):
+    runs = {}
+    for cell in ("GRU", "RNN", "LSTM"):
+        runs[(cell, 5, 1)] = train_adding(cell, 5, hidden_size=3, steps=2, batch_size=4, eval_every=1, n_val=8)
+    runs[("RNN", 3, 0)] = train_adding("RNN", 3, hidden_size=3, steps=2, batch_size=4, eval_every=1, n_val=8)
+    path = tmp_path / "runs.npz"
+    save_runs(path, runs, hidden_size=3, lr=0.01)
+    loaded, meta = load_runs(path)
+    assert list(loaded) == [("RNN", 3, 0), ("RNN", 5, 1), ("LSTM", 5, 1), ("GRU", 5, 1)]
+    assert meta == {"hidden_size": 3, "lr": 0.01}
+    for key, (model, history) in loaded.items():
+        assert model.dtype == np.float64
+        for k, v in runs[key][0].params.items():
+            np.testing.assert_array_equal(model.params[k], v.astype(np.float64))
+        for k, v in runs[key][1].items():
+            np.testing.assert_array_equal(history[k], v)
+
+
+def test_the_script_runs_a_tiny_benchmark_and_its_output_loads(tmp_path):
+    script = load_script()
+    lines = []
+    out = tmp_path / "tiny.npz"
+    runs = script.run_benchmark(out, cells=("RNN", "LSTM"), lengths=(4,), seeds=(0,), log=lines.append,
+                                hidden_size=3, steps=3, batch_size=4, eval_every=3)
+    assert set(runs) == {("RNN", 4, 0), ("LSTM", 4, 0)}
+    assert len(lines) == 3 and "saved 2 models" in lines[-1]
+    runs2 = script.run_benchmark(tmp_path / "tiny2.npz", cells=("RNN", "LSTM"), lengths=(4,), seeds=(0,), workers=2,
+                                 log=lines.append, hidden_size=3, steps=3, batch_size=4, eval_every=3)
+    for key in runs:  # the same results in worker processes
+        np.testing.assert_array_equal(runs[key][1]["val_mse"], runs2[key][1]["val_mse"])
+    loaded, meta = load_runs(out)
+    assert set(loaded) == set(runs)
+    assert int(meta["steps"]) == 3 and int(meta["hidden_size"]) == 3
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: make_adding_model("LSTM2", 4), ValueError, "cell must be one of"),
+    (lambda: make_adding_model("RNN", 0), ValueError, "hidden_size must be >= 1"),
+    (lambda: train_adding("RNN", 0), ValueError, "T must be >= 1"),
+    (lambda: train_adding("RNN", 5, steps=0), ValueError, "steps must be >= 1"),
+    (lambda: save_runs("/tmp/never.npz", {("RNN", -1, 0): (None, {})}), ValueError, "T must be >= 1"),
+    (lambda: fit_adding(make_adding_model("RNN", 2), 5, steps=1, optimizer="adagrad"), ValueError, "optimizer must be"),
+    (lambda: fit_adding(make_adding_model("RNN", 2), 5, steps=1, clip="l2"), ValueError, "clip must be"),
+    (lambda: fit_adding(make_adding_model("RNN", 2), 5, steps=1, threshold=-1.0), ValueError, "threshold must be"),
+    (lambda: fit_adding(make_adding_model("RNN", 2), 5, steps=1, x_val=np.zeros((1, 5, 2))), ValueError,
+     "x_val and y_val must be given together"),
+])
+def test_bad_input_gets_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

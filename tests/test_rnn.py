@@ -1,0 +1,127 @@
+"""RNNCell and RNN (tanh and relu) against torch.nn in float64, by finite differences, and as a loop over the cell."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from recurrent_twin import compare_cell, compare_layer, fd_check_layer, layer_cases, loop_over_cell, run_case
+
+import lessonpkg as lp
+from lessonpkg.layers.rnn import rnn_cell_backward, rnn_cell_forward
+
+
+@pytest.mark.parametrize("N, D, H", [(1, 1, 1), (3, 4, 5), (2, 6, 3)])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+@pytest.mark.parametrize("with_h0", [True, False])
+def test_cell_matches_torch(N, D, H, bias, nonlinearity, with_h0):
+    rng = np.random.default_rng(N * 100 + D * 10 + H)
+    cell = lp.RNNCell(D, H, bias, nonlinearity, rng=rng)
+    h0 = rng.standard_normal((N, H)) if with_h0 else None
+    compare_cell(cell, rng.standard_normal((N, D)), h0, rng=1)
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_cell_unbatched_matches_torch(nonlinearity):
+    rng = np.random.default_rng(3)
+    cell = lp.RNNCell(4, 3, nonlinearity=nonlinearity, rng=rng)
+    compare_cell(cell, rng.standard_normal(4), rng.standard_normal(3))
+    h1, cache = cell.forward(rng.standard_normal(4))
+    dx, dh0, _ = cell.backward(np.ones(3), cache)
+    assert h1.shape == dh0.shape == (3,) and dx.shape == (4,)
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=layer_cases())
+def test_layer_matches_torch_tanh(case):
+    run_case(lp.RNN, case)
+
+
+@settings(max_examples=25, deadline=None)
+@given(case=layer_cases())
+def test_layer_matches_torch_relu(case):
+    run_case(lp.RNN, case, nonlinearity="relu")
+
+
+@pytest.mark.parametrize("T, N, D, H", [(1, 1, 1, 1), (1, 3, 2, 4), (6, 1, 3, 2), (4, 3, 5, 2)])
+@pytest.mark.parametrize("num_layers, bidirectional", [(1, False), (2, True), (3, False)])
+def test_layer_shapes_sweep(T, N, D, H, num_layers, bidirectional):
+    rng = np.random.default_rng(T + N + D + H)
+    rnn = lp.RNN(D, H, num_layers, bidirectional=bidirectional, rng=rng)
+    h0 = rng.standard_normal((num_layers * rnn.num_directions, N, H))
+    lengths = [T] + [1] * (N - 1)  # the full length and the shortest
+    compare_layer(rnn, rng.standard_normal((T, N, D)), h0)
+    compare_layer(rnn, rng.standard_normal((T, N, D)), h0, lengths)
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_finite_differences(nonlinearity):
+    rng = np.random.default_rng(7)
+    rnn = lp.RNN(3, 4, 2, nonlinearity, bidirectional=True, rng=rng)
+    x, h0 = rng.standard_normal((4, 3, 3)), rng.standard_normal((4, 3, 4))
+    fd_check_layer(rnn, x, h0, lengths=[4, 2, 3])
+
+
+def test_cell_finite_differences():
+    rng = np.random.default_rng(8)
+    cell = lp.RNNCell(3, 2, rng=rng)
+    x, h0, dh1 = rng.standard_normal((2, 3)), rng.standard_normal((2, 2)), rng.standard_normal((2, 2))
+    h1, cache = cell.forward(x, h0)
+    dx, dh0, grads = cell.backward(dh1, cache)
+    np.testing.assert_allclose(dx, lp.numerical_gradient(lambda _: cell.forward(x, h0)[0], x, dh1), rtol=1e-6)
+    np.testing.assert_allclose(dh0, lp.numerical_gradient(lambda _: cell.forward(x, h0)[0], h0, dh1), rtol=1e-6)
+    for name, p in cell.params.items():
+        numeric = lp.numerical_gradient(lambda _: cell.forward(x, h0)[0], p, dh1)
+        np.testing.assert_allclose(grads[name], numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_layer_equals_loop_over_cell(nonlinearity):
+    rng = np.random.default_rng(9)
+    T, N, D, H = 5, 3, 4, 6
+    rnn = lp.RNN(D, H, nonlinearity=nonlinearity, rng=rng)
+    cell = lp.RNNCell(D, H, nonlinearity=nonlinearity)
+    cell.load_state_dict({k.removesuffix("_l0"): v for k, v in rnn.params.items()})
+    x, h0 = rng.standard_normal((T, N, D)), rng.standard_normal((N, H))
+    dout, dh_n = rng.standard_normal((T, N, H)), rng.standard_normal((N, H))
+    out, h_n, cache = rnn.forward(x, h0[None])
+    dx, dh0, grads = rnn.backward(dout, cache, dh_n[None])
+    out_c, (h_c,), dx_c, (dh0_c,), grads_c = loop_over_cell(cell, x, (h0,), dout, (dh_n,))
+    for a, b in [(out, out_c), (h_n[0], h_c), (dx, dx_c), (dh0[0], dh0_c)]:
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    for k, g in grads_c.items():
+        np.testing.assert_allclose(grads[k + "_l0"], g, rtol=1e-12, atol=1e-14)
+
+
+def test_step_functions_are_the_cell():
+    rng = np.random.default_rng(10)
+    cell = lp.RNNCell(3, 2, nonlinearity="relu", rng=rng)
+    x, h0 = rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+    h1, cache = rnn_cell_forward(x, h0, *cell.weights(), nonlinearity="relu")
+    np.testing.assert_array_equal(h1, cell.forward(x, h0)[0])
+    dx, dh0, grads = rnn_cell_backward(np.ones((4, 2)), cache)
+    assert dx.shape == (4, 3) and dh0.shape == (4, 2) and len(grads) == 4
+
+
+def test_relu_rnn_gradient_is_zero_where_the_unit_is_off():
+    rnn = lp.RNN(1, 1, nonlinearity="relu", bias=False)
+    rnn.params["weight_ih_l0"][:] = -1.0
+    rnn.params["weight_hh_l0"][:] = 0.5
+    out, _, cache = rnn.forward(np.ones((3, 1, 1)))
+    assert np.all(out == 0)
+    dx, _, grads = rnn.backward(np.ones_like(out), cache)
+    assert np.all(dx == 0) and all(np.all(g == 0) for g in grads.values())
+
+
+def test_bad_nonlinearity():
+    with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu', got 'sigmoid'"):
+        lp.RNN(3, 4, nonlinearity="sigmoid")
+    with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu'"):
+        lp.RNNCell(3, 4, nonlinearity="gelu")
+
+
+def test_argument_order_is_torchs():
+    rnn = lp.RNN(3, 4, 2, "relu", False, True, 0.0, True)
+    assert (rnn.num_layers, rnn.nonlinearity, rnn.bias, rnn.batch_first, rnn.bidirectional) == (2, "relu", False, True,
+                                                                                                   True)
+    cell = lp.RNNCell(3, 4, False, "relu")
+    assert (cell.bias, cell.nonlinearity) == (False, "relu")

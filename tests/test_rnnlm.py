@@ -1,0 +1,185 @@
+"""Tests of lessonpkg.rnnlm: the Embedding -> RNN -> Linear language model and its training step."""
+
+import numpy as np
+import pytest
+import torch
+
+import lessonpkg as lp
+from lessonpkg.rnnlm import RNNLanguageModel, lm_loss, lm_update, train_lm
+
+
+def make_model(cls=lp.RNN, V=7, E=4, H=5, num_layers=1, seed=0):
+    rng = np.random.default_rng(seed)
+    model = RNNLanguageModel(lp.Embedding(V, E, rng=rng), cls(E, H, num_layers, batch_first=True, rng=rng),
+                             lp.Linear(H, V, rng=rng))
+    for p in model.params.values():  # non-zero biases everywhere, larger than torch's default init
+        p += 0.1 * rng.standard_normal(p.shape)
+    return model
+
+
+def torch_twin(model):
+    emb, rnn, head = (lp.to_torch(m) for m in (model.embed, model.rnn, model.head))
+
+    def run(tokens, lengths=None):
+        e = emb(torch.from_numpy(tokens))
+        if lengths is None:
+            out, _ = rnn(e)
+        else:
+            packed = torch.nn.utils.rnn.pack_padded_sequence(e, torch.from_numpy(lengths), batch_first=True,
+                                                             enforce_sorted=False)
+            out, _ = rnn(packed)
+            out, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=tokens.shape[1])
+        return head(out)
+
+    params = {f"{name}.{k}": p for name, m in (("embed", emb), ("rnn", rnn), ("head", head))
+              for k, p in m.named_parameters()}
+    return run, params
+
+
+def rel(a, b):
+    return float(np.abs(a - b).max() / np.abs(b).max())
+
+
+CONFIGS = [(lp.RNN, 1, 1, 1), (lp.RNN, 3, 4, 1), (lp.RNN, 2, 6, 2), (lp.LSTM, 3, 5, 1), (lp.GRU, 2, 4, 2)]
+
+
+@pytest.mark.parametrize("cls, N, T, num_layers", CONFIGS)
+@pytest.mark.parametrize("with_lengths", [False, True])
+def test_matches_torch_forward_and_every_gradient(cls, N, T, num_layers, with_lengths):
+    model = make_model(cls, num_layers=num_layers)
+    rng = np.random.default_rng(1)
+    tokens = rng.integers(0, 7, size=(N, T))
+    lengths = rng.integers(1, T + 1, size=N) if with_lengths else None
+    if with_lengths:
+        lengths[0] = T  # pad_packed_sequence pads to the longest length; keep one full row
+    logits, cache = model.forward(tokens, lengths)
+    dlogits = rng.standard_normal(logits.shape)
+    dx, grads = model.backward(dlogits, cache)
+    assert dx is None and list(grads) == list(model.params)
+
+    run, tparams = torch_twin(model)
+    logits_t = run(tokens, lengths)
+    logits_t.backward(torch.from_numpy(dlogits))
+    assert list(tparams) == list(model.params)
+    assert rel(logits, logits_t.detach().numpy()) < 1e-12
+    for k, p in tparams.items():
+        assert grads[k].shape == p.shape
+        np.testing.assert_allclose(grads[k], p.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
+
+
+def test_logits_past_a_length_are_the_head_bias():
+    model = make_model()
+    tokens = np.array([[1, 2, 3, 4], [5, 6, 0, 0]])
+    logits, _ = model.forward(tokens, np.array([4, 2]))
+    np.testing.assert_array_equal(logits[1, 2:], np.broadcast_to(model.params["head.bias"], (2, 7)))
+
+
+def test_finite_differences_without_torch():
+    model = make_model(lp.RNN, num_layers=2)
+    tokens = np.random.default_rng(2).integers(0, 7, size=(3, 4))
+    res = lp.gradcheck(model, (tokens, np.array([4, 1, 3])), rng=0, verbose=False)
+    assert res.ok, res
+
+
+@pytest.mark.parametrize("max_norm", [None, 0.05])
+def test_lm_update_equals_one_torch_adam_step_with_clipping(max_norm):
+    model = make_model(lp.GRU)
+    rng = np.random.default_rng(3)
+    tokens, targets = rng.integers(0, 7, size=(4, 5)), rng.integers(0, 7, size=(4, 5))
+    lengths = np.array([5, 2, 4, 1])
+    run, tparams = torch_twin(model)
+    opt = lp.Adam(model.params, lr=0.01)
+    opt_t = torch.optim.Adam(tparams.values(), lr=0.01)
+    for _ in range(2):
+        loss, norm = lm_update(model, opt, tokens, targets, lengths, max_norm=max_norm)
+        opt_t.zero_grad()
+        logits_t = run(tokens, lengths)
+        masked = torch.from_numpy(np.where(np.arange(5) < lengths[:, None], targets, -100))
+        loss_t = torch.nn.functional.cross_entropy(logits_t.reshape(-1, 7), masked.reshape(-1))
+        loss_t.backward()
+        norm_t = torch.nn.utils.clip_grad_norm_(tparams.values(), np.inf if max_norm is None else max_norm)
+        opt_t.step()
+        assert loss == pytest.approx(loss_t.item(), rel=1e-12)
+        assert norm == pytest.approx(norm_t.item(), rel=1e-10)
+    if max_norm is not None:
+        assert norm > max_norm  # the clipping did act
+    for k, p in tparams.items():
+        np.testing.assert_allclose(model.params[k], p.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
+
+
+def test_targets_past_lengths_do_not_count():
+    model = make_model()
+    tokens = np.array([[1, 2, 3], [4, 5, 0]])
+    a = np.array([[2, 3, 4], [5, 6, 0]])
+    b = np.array([[2, 3, 4], [5, 6, 6]])
+    lengths = np.array([3, 2])
+    assert lm_loss(model, tokens, a, lengths) == lm_loss(model, tokens, b, lengths)
+
+
+def test_train_lm_learns_a_deterministic_sequence_and_records_history():
+    V = 5
+    tokens = np.tile(np.arange(V - 1), (8, 1))  # 0 1 2 3 -> targets 1 2 3 4
+    targets = tokens + 1
+    model = make_model(V=V)
+    h = train_lm(model, lp.Adam(model.params, lr=0.05), tokens, targets, epochs=30, batch_size=4,
+                 max_norm=1.0, rng=0, val=(tokens, targets, None))
+    assert list(h) == ["epoch", "updates", "train_loss", "grad_norm", "val_loss"]
+    assert h["epoch"].tolist() == list(range(31)) and h["updates"][-1] == 60
+    assert np.isnan(h["grad_norm"][0]) and np.all(h["grad_norm"][1:] > 0)
+    assert h["val_loss"][-1] < 0.05 < h["val_loss"][0]
+    assert h["train_loss"][0] == pytest.approx(h["val_loss"][0])
+
+
+def test_train_lm_is_deterministic_for_a_seed():
+    tokens = np.random.default_rng(0).integers(0, 7, size=(6, 4))
+    runs = []
+    for _ in range(2):
+        model = make_model()
+        runs.append(train_lm(model, lp.SGD(model.params, lr=0.1), tokens, tokens, np.array([4, 3, 2, 1, 4, 4]),
+                             epochs=3, batch_size=2, rng=5)["train_loss"])
+    np.testing.assert_array_equal(*runs)
+
+
+def test_exported():
+    assert lp.RNNLanguageModel is RNNLanguageModel and lp.lm_update is lm_update
+    assert lp.train_lm is train_lm and lp.lm_loss is lm_loss
+
+
+@pytest.mark.parametrize("build, error, match", [
+    (lambda: RNNLanguageModel(lp.Linear(3, 3), lp.RNN(3, 4, batch_first=True), lp.Linear(4, 3)), TypeError,
+     "embed must be a lessonpkg Embedding"),
+    (lambda: RNNLanguageModel(lp.Embedding(5, 3), lp.Linear(3, 4), lp.Linear(4, 5)), TypeError,
+     "rnn must be a lessonpkg RNN"),
+    (lambda: RNNLanguageModel(lp.Embedding(5, 3), lp.RNN(3, 4, batch_first=True), lp.RNN(4, 5)), TypeError,
+     "head must be a lessonpkg Linear"),
+    (lambda: RNNLanguageModel(lp.Embedding(5, 3), lp.RNN(3, 4), lp.Linear(4, 5)), ValueError,
+     "batch_first=True"),
+    (lambda: RNNLanguageModel(lp.Embedding(5, 3), lp.RNN(3, 4, batch_first=True, bidirectional=True),
+                              lp.Linear(8, 5)), ValueError, "bidirectional=False"),
+    (lambda: RNNLanguageModel(lp.Embedding(5, 2), lp.RNN(3, 4, batch_first=True), lp.Linear(4, 5)), ValueError,
+     r"input_size=2 \(embed's embedding_dim\), got 3"),
+    (lambda: RNNLanguageModel(lp.Embedding(5, 3), lp.RNN(3, 4, batch_first=True), lp.Linear(6, 5)), ValueError,
+     r"in_features=4 \(rnn's hidden_size\), got 6"),
+])
+def test_bad_construction(build, error, match):
+    with pytest.raises(error, match=match):
+        build()
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda m: m.forward(np.zeros(4, dtype=np.int64)), ValueError, r"tokens must have shape \(N, T\)"),
+    (lambda m: m.forward(np.zeros((2, 3))), TypeError, "tokens must have an integer dtype"),
+    (lambda m: m.forward(np.full((2, 3), 9)), ValueError, r"x must hold indices in \[0, 7\)"),
+    (lambda m: m.forward(np.zeros((2, 3), dtype=np.int64), np.array([3, 4])), ValueError,
+     "lengths must lie between 1 and T=3"),
+    (lambda m: m.backward(np.zeros((2, 3, 7)), None), TypeError, "cache must be the cache returned"),
+    (lambda m: lm_loss(m, np.zeros((2, 3), dtype=np.int64), np.zeros((2, 2), dtype=np.int64)), ValueError,
+     "targets must have the shape of tokens"),
+    (lambda m: lm_update(m, lp.SGD(m.params), np.zeros((2, 3), dtype=np.int64), np.zeros((2, 3), dtype=np.int64),
+                         loss_fn=lp.CrossEntropyLoss(reduction="sum")), TypeError, "reduction='mean'"),
+    (lambda m: train_lm(m, lp.SGD(m.params), np.zeros((2, 3), dtype=np.int64), np.zeros((2, 3), dtype=np.int64),
+                        epochs=1, val=[1, 2, 3]), TypeError, "val must be a tuple"),
+])
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call(make_model())
