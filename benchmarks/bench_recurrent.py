@@ -28,6 +28,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=["float32", "float64"])
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for both (default: all cores)")
     parser.add_argument("--repeats", type=int, default=None, help="timed repetitions per case (overrides --quick)")
+    parser.add_argument("--stat", choices=["median", "min"], default="median",
+                        help="summary of the repetitions (min is steadier on a busy machine)")
     return parser.parse_args(argv)
 
 
@@ -45,7 +47,7 @@ def main(argv=None) -> None:
     print(f"numpy {np.__version__}, torch {torch.__version__}, {args.threads} threads, "
           f"torch mkldnn {'on' if torch.backends.mkldnn.is_available() else 'off'}, "
           f"load average {os.getloadavg()[0]:.2f} (other processes skew the times)\n")
-    print("| cell | dtype | (T, N, D, H) | lessonpkg ms | torch ms | ratio |")
+    print(f"| cell | dtype | (T, N, D, H) | lessonpkg ms ({args.stat}) | torch ms ({args.stat}) | ratio |")
     print("|---|---|---|---:|---:|---:|")
     for cell in args.cells:
         for dtype in args.dtypes:
@@ -53,12 +55,12 @@ def main(argv=None) -> None:
                 repeats = args.repeats or (5 if args.quick else 21)
                 if args.repeats is None and shape[1] == 64:
                     repeats = 3 if args.quick else 11  # the big shape takes ~0.1-0.3 s a run
-                t_lp, t_torch = time_case(lp, torch, np, cell, dtype, shape, repeats)
+                t_lp, t_torch = time_case(lp, torch, np, cell, dtype, shape, repeats, args.stat)
                 print(f"| {cell} | {dtype} | {shape} | {t_lp:.2f} | {t_torch:.2f} | {t_lp / t_torch:.2f} |", flush=True)
 
 
-def time_case(lp, torch, np, cell: str, dtype: str, shape, repeats: int) -> tuple[float, float]:
-    """Median milliseconds of forward + backward for lessonpkg and for torch (interleaved runs)."""
+def time_case(lp, torch, np, cell: str, dtype: str, shape, repeats: int, stat: str) -> tuple[float, float]:
+    """Milliseconds (median or min) of forward + backward, for lessonpkg and for torch."""
     T, N, D, H = shape
     rng = np.random.default_rng(0)
     module = getattr(lp, cell)(D, H, rng=rng, dtype=getattr(np, dtype))
@@ -78,11 +80,11 @@ def time_case(lp, torch, np, cell: str, dtype: str, shape, repeats: int) -> tupl
         out, _ = torch_module(xt)
         out.backward(doutt)
 
-    return 1e3 * median_time(np, run_lp, repeats), 1e3 * median_time(np, run_torch, repeats)
+    return 1e3 * time_fn(np, run_lp, repeats, stat), 1e3 * time_fn(np, run_torch, repeats, stat)
 
 
-def median_time(np, fn, repeats: int) -> float:
-    """Median seconds of ``fn()`` after one warm-up call.
+def time_fn(np, fn, repeats: int, stat: str) -> float:
+    """Median (or min) seconds of ``fn()`` after one warm-up call.
 
     The two libraries are timed one after the other, not interleaved: each
     keeps its worker threads spinning for a moment after a call, and
@@ -95,7 +97,7 @@ def median_time(np, fn, repeats: int) -> float:
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return float(np.median(times) if stat == "median" else np.min(times))
 
 
 if __name__ == "__main__":

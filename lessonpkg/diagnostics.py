@@ -57,6 +57,8 @@ def hidden_grads(layer: RecurrentBase, x: np.ndarray, dh_last: np.ndarray | None
                  hx=None) -> np.ndarray:
     """Return dL/dh_t for every step t when the loss reaches the layer only through its last state.
 
+    The loss is ``L = sum(h_{T-1} * dh_last)``; steps count from 0, as in ``out[t] = h_t``.
+
     Parameters
     ----------
     layer : RNN, LSTM or GRU with num_layers=1 and bidirectional=False

@@ -109,3 +109,14 @@ def test_adding_problem_exported_from_lessonpkg_data():
 def test_adding_problem_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         adding_problem(**({"n": 3, "T": 6} | kwargs))
+
+
+def test_adding_problem_delay_appends_blank_steps():
+    x, y = adding_problem(5, 6, rng=3, delay=4, batch_first=True)
+    x0, y0 = adding_problem(5, 6, rng=3, batch_first=True)
+    assert x.shape == (5, 10, 2)
+    np.testing.assert_array_equal(x[:, :6], x0)
+    np.testing.assert_array_equal(x[:, 6:], 0.0)
+    np.testing.assert_array_equal(y, y0)
+    with pytest.raises(ValueError, match="delay must be >= 0"):
+        adding_problem(5, 6, delay=-1)

@@ -9,7 +9,16 @@ import pytest
 import torch
 
 import lessonpkg as lp
-from lessonpkg.long_range import CELLS, adding_mse, fit_adding, load_runs, make_adding_model, save_runs, train_adding
+from lessonpkg.long_range import (
+    CELLS,
+    adding_grads,
+    adding_mse,
+    fit_adding,
+    load_runs,
+    make_adding_model,
+    save_runs,
+    train_adding,
+)
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
@@ -47,6 +56,41 @@ def test_model_equals_torch_forward_and_backward(cell, G, T, N, H):
         np.testing.assert_allclose(grads[k], p.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
     mse = adding_mse(model, x, y)
     assert mse == pytest.approx(float(np.mean((pred - y) ** 2)), rel=1e-12)
+
+
+@pytest.mark.parametrize("cell", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("T, k", [(6, 6), (6, 3), (6, 1), (8, 2)])
+def test_truncated_grads_equal_torch_with_the_state_detached(cell, T, k):
+    """adding_grads(chunk_len=k) equals torch run over the first T - k steps, detached, then the last k steps."""
+    model = make_adding_model(cell, 4, rng=T + k)
+    x, y = lp.data.adding_problem(3, T, rng=1, batch_first=True)
+    loss, grads, _ = adding_grads(model, x, y, chunk_len=k)
+    trnn, thead = lp.to_torch(model.rnn), lp.to_torch(model.head)
+    xt = torch.from_numpy(x)
+    state = None
+    if T > k:
+        with torch.no_grad():
+            _, state = trnn(xt[:, : T - k])  # the state flows in; no gradient reaches these steps
+    _, state = trnn(xt[:, T - k:], state)
+    h_n = state[0] if cell == "LSTM" else state
+    loss_t = torch.nn.functional.mse_loss(thead(h_n[-1]), torch.from_numpy(y))
+    loss_t.backward()
+    assert loss == pytest.approx(loss_t.item(), rel=1e-12)
+    named = {f"rnn.{n}": p for n, p in trnn.named_parameters()} | {f"head.{n}": p for n, p in thead.named_parameters()}
+    for n, p in named.items():
+        np.testing.assert_allclose(grads[n], p.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=n)
+    if k == T:  # no truncation: the same as the model's own backward
+        pred, cache = model.forward(x)
+        _, full = model.backward(2 * (pred - y) / y.size, cache)
+        for n in full:
+            np.testing.assert_allclose(grads[n], full[n], rtol=1e-12, atol=1e-14)
+
+
+def test_fit_adding_with_a_delay_and_truncation_runs():
+    x_val, y_val = lp.data.adding_problem(8, 4, rng=0, delay=4, batch_first=True)
+    hist = fit_adding(make_adding_model("GRU", 3, rng=0), 4, steps=2, rng=0, batch_size=4, chunk_len=4, delay=4,
+                      eval_every=1, x_val=x_val, y_val=y_val)
+    assert len(hist["val_mse"]) == 3 and hist["diverged_at"] == -1
 
 
 def test_train_adding_is_deterministic_and_records_its_history():
@@ -151,6 +195,10 @@ def test_the_script_runs_a_tiny_benchmark_and_its_output_loads(tmp_path):
     (lambda: fit_adding(make_adding_model("RNN", 2), 5, steps=1, threshold=-1.0), ValueError, "threshold must be"),
     (lambda: fit_adding(make_adding_model("RNN", 2), 5, steps=1, x_val=np.zeros((1, 5, 2))), ValueError,
      "x_val and y_val must be given together"),
+    (lambda: fit_adding(make_adding_model("RNN", 2), 5, steps=1, chunk_len=2), ValueError,
+     r"chunk_len must divide T \+ delay = 5"),
+    (lambda: adding_grads(make_adding_model("RNN", 2), np.zeros((1, 6, 2)), np.zeros((1, 1)), chunk_len=4),
+     ValueError, "chunk_len must divide T=6"),
 ])
 def test_bad_input_gets_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
