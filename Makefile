@@ -16,7 +16,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test env lint unit nbval book-strict site-check lab bench clean
+.PHONY: book test env lint unit nbval book-strict site-check lab bench weights clean
 
 env: $(STAMP)
 
@@ -54,6 +54,16 @@ site-check: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab book/
+
+# Speed of lessonpkg's recurrent layers against torch.nn, same process, same threads.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_recurrent.py
+
+# Retrain every shipped set of weights in book/data/ (about 15 minutes on 2 cores).
+weights: $(STAMP)
+	$(BIN)/python scripts/long_range_benchmark.py
+	$(BIN)/python scripts/train_lstm_forget_bias.py
+	$(BIN)/python scripts/train_lstm_code_tagger.py
 
 clean:
 	rm -rf _build

@@ -17,6 +17,10 @@ from .checkpoint import load_checkpoint, save_checkpoint
 from . import diagnostics, long_range  # lp.diagnostics.hidden_grad_norms, lp.long_range.load_runs (Chapter 5)
 from .rnnlm import RNNLanguageModel, lm_loss, lm_update, train_lm
 from .sampling import apply_temperature, sample_next
+from .seqclf import classifier_scores, one_hot_ids, predict_classes, train_classifier  # Chapter 9
+from . import charlm, ngram  # lp.charlm.tbptt_epoch, lp.ngram.NGramModel (Chapter 8)
+from .decoding import beam_search, greedy_decode, sample_sequence
+from . import forecast  # lp.forecast.ARModel, persistence, seasonal_naive, EarlyStopping (Chapter 11)
 
 # -- layers (one line per module; keep alphabetical within each block) --
 from .layers.activations import ReLU, Sigmoid, Tanh

@@ -256,6 +256,8 @@ def test_bad_layer_input(cls):
         (TypeError, r"x must have dtype float64 \(the module's dtype\), got float32", (x.astype(np.float32),), {}),
         (ValueError, r"x must be finite, got 1 NaN or inf entries", (x_nan,), {}),
         (ValueError, r"x must have at least one time step", (np.zeros((0, 3, 8)),), {}),
+        (ValueError, r"x must have at least one time step and one sequence, got shape \(0, 8\)",
+         (np.zeros((0, 8)),), {}),
     ]
     for error, match, args, kwargs in cases:
         with pytest.raises(error, match=match):

@@ -4,6 +4,10 @@ Every loader returns seeded train/validation/test splits and documents where its
 and under what licence. Nothing is downloaded.
 """
 
+from . import (  # noqa: F401
+    names,  # lp.data.names.load_names: US census first names, Chapter 8
+    sentiment,  # lp.data.sentiment.load_sentiment: generated reviews with negation, Chapter 9
+)
 from .codetext import CodeText, code_tags, encode_text, make_code_text  # noqa: F401
 from .digits import DigitSequences, load_digits_sequences  # noqa: F401
 from .seqtasks import (  # noqa: F401
@@ -15,6 +19,7 @@ from .seqtasks import (  # noqa: F401
 )
 from .synthetic import adding_problem, delayed_recall  # noqa: F401
 from .tabular import TabularSplits, load_iris_2d, stratified_split  # noqa: F401
+from .timeseries import Scaler, TimeSeries, load_sunspots, make_windows  # noqa: F401
 from .toy_text import (  # noqa: F401
     Vocabulary,
     make_sentences,

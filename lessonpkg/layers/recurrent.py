@@ -108,19 +108,14 @@ class RecurrentBase(Module):
         D = self.input_size
         if x.ndim == 2:
             check_shape(x, "x", (None, D), f"input_size={D} (an unbatched sequence)")
-            x = x[:, None, :]
-            unbatched = True
-        else:
-            layout = "(N, T, D)" if self.batch_first else "(T, N, D)"
-            if x.ndim != 3 or x.shape[2] != D:
-                spelled = "(N, T, {})" if self.batch_first else "(T, N, {})"
-                raise ValueError(f"x must have shape {spelled.format(D)} with input_size={D}, got {x.shape}")
-            if self.batch_first:
-                x = x.transpose(1, 0, 2)
-            if x.shape[0] == 0 or x.shape[1] == 0:
-                raise ValueError(f"x must have at least one time step and one sequence, got {layout} = {x.shape}")
-            unbatched = False
-        return x, unbatched
+        elif x.ndim != 3 or x.shape[2] != D:
+            spelled = "(N, T, {})" if self.batch_first else "(T, N, {})"
+            raise ValueError(f"x must have shape {spelled.format(D)} with input_size={D}, got {x.shape}")
+        if 0 in x.shape[:-1]:
+            raise ValueError(f"x must have at least one time step and one sequence, got shape {x.shape}")
+        if x.ndim == 2:
+            return x[:, None, :], True
+        return (x.transpose(1, 0, 2) if self.batch_first else x), False
 
     def _check_states(self, states, N: int, unbatched: bool, prefix: str, ref: str) -> tuple:
         """Validate initial states or their gradients: each (L*dirs, N, H), (L*dirs, H) unbatched, or None."""

@@ -1,0 +1,173 @@
+"""A real time series split by time, sliding windows over it, and a scaler fitted on the training part only.
+
+``load_sunspots`` returns the yearly sunspot numbers 1700-2008 (309 values) as
+distributed with statsmodels (``statsmodels.datasets.sunspots``). Its docstring
+names the source, "http://www.ngdc.noaa.gov/stp/solar/solarda3.html" (the US
+National Geophysical Data Center), and its copyright note says "This data is
+public domain."; statsmodels itself is BSD-3 licensed. Nothing is downloaded:
+the file ships inside the statsmodels wheel.
+
+The split is chronological and never shuffled across time: the training part
+is the oldest, the test part the most recent. A window predicting values in
+one part may read inputs from the part before it (a forecaster always knows the
+past), but its targets never leave that part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validate import check_array, check_positive_int
+
+
+@dataclass(frozen=True)
+class TimeSeries:
+    """A univariate series with its time stamps and a chronological split.
+
+    ``values[:val_start]`` is the training part, ``values[val_start:test_start]``
+    the validation part and ``values[test_start:]`` the test part.
+    """
+
+    time: np.ndarray
+    values: np.ndarray
+    val_start: int
+    test_start: int
+    name: str
+    source: str
+    licence: str
+
+    @property
+    def train(self) -> np.ndarray:
+        """The training part (oldest values), shape (T_train,)."""
+        return self.values[:self.val_start]
+
+    @property
+    def val(self) -> np.ndarray:
+        """The validation part, shape (T_val,)."""
+        return self.values[self.val_start:self.test_start]
+
+    @property
+    def test(self) -> np.ndarray:
+        """The test part (most recent values), shape (T_test,)."""
+        return self.values[self.test_start:]
+
+    def windows(self, part: str, input_len: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the windows ``(x, y)`` whose targets all lie in ``part`` ("train", "val" or "test")."""
+        bounds = {"train": (0, self.val_start), "val": (self.val_start, self.test_start),
+                  "test": (self.test_start, self.values.size)}
+        if part not in bounds:
+            raise ValueError(f"part must be 'train', 'val' or 'test', got {part!r}")
+        start, stop = bounds[part]
+        return make_windows(self.values[:stop], input_len, horizon, first_target=start)
+
+
+def load_sunspots(val_start_year: int = 1920, test_start_year: int = 1960) -> TimeSeries:
+    """Load the yearly sunspot numbers 1700-2008, split by year (defaults: train to 1919, val 1920-59, test 1960-).
+
+    Parameters
+    ----------
+    val_start_year, test_start_year : int
+        First year of the validation and of the test part; 1700 < val_start_year < test_start_year <= 2008.
+
+    Returns
+    -------
+    TimeSeries
+        ``time`` holds the years (309,), ``values`` the sunspot numbers (309,), float64.
+    """
+    import statsmodels.api as sm
+
+    df = sm.datasets.sunspots.load_pandas().data
+    years = df["YEAR"].to_numpy(dtype=np.int64)
+    values = df["SUNACTIVITY"].to_numpy(dtype=np.float64)
+    for name, year in (("val_start_year", val_start_year), ("test_start_year", test_start_year)):
+        check_positive_int(year, name)
+    if not years[0] < val_start_year < test_start_year <= years[-1]:
+        raise ValueError(f"need {years[0]} < val_start_year < test_start_year <= {years[-1]}, "
+                         f"got val_start_year={val_start_year}, test_start_year={test_start_year}")
+    return TimeSeries(
+        time=years, values=values,
+        val_start=int(np.searchsorted(years, val_start_year)), test_start=int(np.searchsorted(years, test_start_year)),
+        name="yearly sunspot numbers",
+        source="statsmodels.datasets.sunspots; its SOURCE: http://www.ngdc.noaa.gov/stp/solar/solarda3.html (NGDC)",
+        licence="data: 'This data is public domain.' (statsmodels COPYRIGHT note); statsmodels: BSD-3-Clause",
+    )
+
+
+def make_windows(series: np.ndarray, input_len: int, horizon: int,
+                 first_target: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a series into sliding windows: ``input_len`` past values in, the next ``horizon`` values out.
+
+    Window i starts its targets at ``s = s0 + i``:
+    ``x[i] = series[s - input_len:s]`` and ``y[i] = series[s:s + horizon]``,
+    with ``s0 = max(input_len, first_target)`` and the last window ending at the
+    end of the series.
+
+    Parameters
+    ----------
+    series : ndarray of shape (T,)
+    input_len : int
+        L, the number of past values each window reads.
+    horizon : int
+        The number of future values each window predicts.
+    first_target : int
+        No target comes before this index (inputs may).
+
+    Returns
+    -------
+    x : ndarray of shape (N, L)
+    y : ndarray of shape (N, horizon)
+    """
+    series = check_array(series, "series")
+    if series.ndim != 1:
+        raise ValueError(f"series must have shape (T,), got {series.shape}")
+    input_len = check_positive_int(input_len, "input_len")
+    horizon = check_positive_int(horizon, "horizon")
+    first_target = check_positive_int(first_target, "first_target", allow_zero=True)
+    starts = np.arange(max(input_len, first_target), series.size - horizon + 1)
+    if starts.size == 0:
+        raise ValueError(f"series of length {series.size} is too short for input_len={input_len}, "
+                         f"horizon={horizon} and first_target={first_target}: no window fits")
+    x = series[starts[:, None] + np.arange(-input_len, 0)]  # (N, L)
+    y = series[starts[:, None] + np.arange(horizon)]  # (N, horizon)
+    return x, y
+
+
+class Scaler:
+    """Standardise with the mean and standard deviation of the data given to ``fit`` (the training part only).
+
+    ``transform(v) = (v - mean) / std`` and ``inverse_transform(z) = z * std + mean``.
+    """
+
+    def __init__(self) -> None:
+        self.mean: float | None = None
+        self.std: float | None = None
+
+    def fit(self, train: np.ndarray) -> Scaler:
+        """Learn ``mean`` and ``std`` from ``train`` (T,) and return self."""
+        train = check_array(train, "train")
+        if train.ndim != 1 or train.size < 2:
+            raise ValueError(f"train must have shape (T,) with T >= 2, got {train.shape}")
+        std = float(train.std())
+        if std == 0.0:
+            raise ValueError("train must not be constant: its standard deviation is 0")
+        self.mean, self.std = float(train.mean()), std
+        return self
+
+    def _fitted(self) -> None:
+        if self.mean is None:
+            raise ValueError("this Scaler is not fitted yet; call fit(train) first")
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        """Return ``(values - mean) / std``, any shape."""
+        self._fitted()
+        return (check_array(values, "values") - self.mean) / self.std
+
+    def inverse_transform(self, scaled: np.ndarray) -> np.ndarray:
+        """Return ``scaled * std + mean``, any shape: back to the original units."""
+        self._fitted()
+        return check_array(scaled, "scaled") * self.std + self.mean
+
+    def __repr__(self) -> str:
+        return f"Scaler(mean={self.mean!r}, std={self.std!r})"

@@ -1,0 +1,45 @@
+"""lessonpkg.data.names: census first names, split by name, as character streams."""
+
+import numpy as np
+import pytest
+
+from lessonpkg.data import names as nm
+
+
+def test_splits_are_disjoint_cover_everything_and_are_seeded():
+    s = nm.load_names()
+    everything = nm.read_census_names()
+    assert len(everything) == len(set(everything)) > 5000
+    assert not set(s.train) & set(s.val) and not set(s.train) & set(s.test) and not set(s.val) & set(s.test)
+    assert sorted(s.train + s.val + s.test) == list(everything)
+    assert len(s.val) == len(s.test) == round(0.1 * len(everything))
+    assert nm.load_names() == s
+    assert nm.load_names(rng=1) != s
+
+
+def test_stream_layout_and_round_trip():
+    s = nm.load_names()
+    stream = s.stream("val")
+    assert stream.dtype == np.int64 and stream[0] == 0 and stream[-1] == 0
+    text = nm.decode(stream)
+    assert text == "." + "".join(n + "." for n in s.val)
+    assert np.array_equal(nm.encode(text), stream)
+    assert (stream == 0).sum() == len(s.val) + 1
+    assert nm.ALPHABET[0] == nm.SEPARATOR and len(nm.ALPHABET) == 27
+
+
+def test_bad_inputs_raise_clear_errors():
+    with pytest.raises(ValueError, match="val_fraction"):
+        nm.load_names(val_fraction=1.5)
+    with pytest.raises(ValueError, match="must be < 1"):
+        nm.load_names(0.6, 0.5)
+    with pytest.raises(ValueError, match="split must be"):
+        nm.load_names().stream("dev")
+    with pytest.raises(ValueError, match="characters"):
+        nm.encode("Mary")
+    with pytest.raises(TypeError, match="text must be a str"):
+        nm.encode(3)
+    with pytest.raises(ValueError, match="indices must lie"):
+        nm.decode(np.array([27]))
+    with pytest.raises(ValueError, match="non-empty"):
+        nm.to_stream([])

@@ -1,0 +1,100 @@
+"""Tests for lessonpkg.forecast: naive baselines, the AR model, recursive forecasts, errors and early stopping."""
+
+import numpy as np
+import pytest
+
+from lessonpkg import forecast as fc
+
+
+def test_persistence_repeats_last_value():
+    x = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]])
+    np.testing.assert_array_equal(fc.persistence(x, 2), [[3.0, 3.0], [7.0, 7.0]])
+
+
+@pytest.mark.parametrize("L, season, horizon", [(4, 4, 9), (6, 4, 3), (3, 1, 2), (12, 12, 12), (11, 11, 5)])
+def test_seasonal_naive_is_exact_on_a_periodic_series(L, season, horizon):
+    s = np.sin(2 * np.pi * np.arange(40) / season) + np.arange(40) % season  # period `season` exactly
+    x = s[None, 10:10 + L]
+    np.testing.assert_allclose(fc.seasonal_naive(x, horizon, season), s[None, 10 + L:10 + L + horizon], atol=1e-12)
+
+
+def test_seasonal_naive_indices():
+    x = np.arange(6, dtype=np.float64)[None]  # values 0..5 at times 0..5, season 4: times 6..9 copy 2, 3, 4, 5
+    np.testing.assert_array_equal(fc.seasonal_naive(x, 6, 4), [[2, 3, 4, 5, 2, 3]])
+    with pytest.raises(ValueError, match="L >= season=7"):
+        fc.seasonal_naive(x, 1, 7)
+
+
+def test_ar_recovers_known_coefficients():
+    rng = np.random.default_rng(0)
+    s = np.zeros(3000)
+    for t in range(2, s.size):
+        s[t] = 0.5 + 1.2 * s[t - 1] - 0.5 * s[t - 2] + 0.01 * rng.standard_normal()
+    from lessonpkg.data.timeseries import make_windows
+
+    x, y = make_windows(s, 5, 1)
+    ar = fc.ARModel(2).fit(x, y)
+    np.testing.assert_allclose(ar.coef, [-0.5, 1.2], atol=5e-3)  # oldest lag first
+    assert ar.intercept == pytest.approx(0.5, abs=2e-2)
+
+
+def test_ar_matches_lstsq_on_noiseless_data_and_forecasts_recursively():
+    rng = np.random.default_rng(1)
+    coef, b = np.array([0.3, -0.2, 0.8]), 0.1
+    x = rng.standard_normal((50, 4))
+    y = x[:, -3:] @ coef + b
+    ar = fc.ARModel(3).fit(x, y[:, None])
+    np.testing.assert_allclose(ar.coef, coef, rtol=1e-10)
+    f = ar.forecast(x[:2], 3)
+    w = list(x[0])
+    for k in range(3):
+        w.append(np.dot(w[-3:], coef) + b)
+        assert f[0, k] == pytest.approx(w[-1], rel=1e-10)
+
+
+def test_recursive_forecast_feeds_predictions_back():
+    x = np.array([[1.0, 2.0]])
+    out = fc.recursive_forecast(lambda w: w.sum(axis=1), x, 4)  # Fibonacci
+    np.testing.assert_array_equal(out, [[3.0, 5.0, 8.0, 13.0]])
+    np.testing.assert_array_equal(x, [[1.0, 2.0]])  # input untouched
+
+
+def test_errors():
+    y = np.array([[1.0, 2.0], [3.0, 4.0]])
+    yhat = np.array([[2.0, 2.0], [3.0, 1.0]])
+    assert fc.mae(y, yhat) == pytest.approx(1.0)
+    assert fc.rmse(y, yhat) == pytest.approx(np.sqrt(10 / 4))
+    np.testing.assert_allclose(fc.mae(y, yhat, axis=0), [0.5, 1.5])
+    np.testing.assert_allclose(fc.rmse(y, yhat, axis=0), [np.sqrt(0.5), np.sqrt(4.5)])
+    with pytest.raises(ValueError, match="same shape"):
+        fc.mae(y, yhat[:1])
+
+
+def test_early_stopping_keeps_and_restores_best():
+    p = {"w": np.array([0.0])}
+    stop = fc.EarlyStopping(patience=2)
+    answers = []
+    for loss, value in [(3.0, 1.0), (1.0, 2.0), (2.0, 3.0), (1.5, 4.0)]:
+        p["w"][...] = value
+        answers.append(stop.step(loss, p))
+    assert answers == [False, False, False, True] and stop.best_epoch == 1 and stop.best_loss == 1.0
+    w = p["w"]
+    stop.restore(p)
+    assert p["w"] is w and p["w"][0] == 2.0
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match=r"x must have shape \(N, L\)"):
+        fc.persistence(np.zeros(3), 1)
+    with pytest.raises(ValueError, match="not fitted"):
+        fc.ARModel(2).predict_one(np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="at least p=4"):
+        fc.ARModel(4).fit(np.zeros((5, 3)), np.zeros(5))
+    with pytest.raises(ValueError, match="y must have shape"):
+        fc.ARModel(2).fit(np.zeros((5, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match="val_loss must be finite"):
+        fc.EarlyStopping(3).step(np.nan, {})
+    with pytest.raises(ValueError, match="no epoch recorded"):
+        fc.EarlyStopping(3).restore({})
+    with pytest.raises(TypeError, match="patience must be an int"):
+        fc.EarlyStopping(2.5)

@@ -1,0 +1,38 @@
+"""scripts/train_char_lm.py: its core still trains, and its checkpoint loads back into the chapter's models."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+import lessonpkg as lp
+from lessonpkg import charlm
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("train_char_lm", ROOT / "scripts" / "train_char_lm.py")
+script = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(script)
+
+
+def test_tiny_configuration_trains_and_round_trips(tmp_path):
+    config = {**script.CONFIG, "hidden_size": 4, "embedding_dim": 3, "epochs": 1, "n_lanes": 64, "chunk_len": 64}
+    models, extras = script.train_all(config, cells=("RNN", "LSTM"), show_progress=False)
+    for cell in ("RNN", "LSTM"):
+        assert extras[f"{cell}_val_loss"][1] < extras[f"{cell}_val_loss"][0]
+    lp.save_checkpoint(tmp_path / "lm.npz", models, **extras)
+    fresh = {cell: charlm.make_char_lm(cell, 27, 3, 4, rng=9) for cell in models}
+    loaded = lp.load_checkpoint(tmp_path / "lm.npz", fresh)
+    for cell in models:
+        for k, v in models[cell].params.items():
+            assert np.array_equal(fresh[cell].params[k], v)
+    assert set(loaded) == set(extras)
+
+
+def test_shipped_weights_reproduce_their_stored_validation_loss():
+    from lessonpkg.data import names as nm
+    models, history = charlm.load_char_lms(ROOT / "book" / "data" / "char_lm.npz")
+    val_stream = nm.load_names(rng=0).stream("val")
+    assert (ROOT / "book" / "data" / "char_lm.npz").stat().st_size < 1_000_000
+    for cell, model in models.items():
+        assert history[cell]["val_loss"].shape == (script.CONFIG["epochs"] + 1,)
+        np.testing.assert_allclose(charlm.stream_nll(model, val_stream), history[cell]["val_loss"][-1], rtol=1e-10)

@@ -1,0 +1,91 @@
+"""Tests for the sequence-classifier training loop: scores, one-hot encoding, training and bad inputs."""
+
+import numpy as np
+import pytest
+import torch
+
+import lessonpkg as lp
+from lessonpkg.seqclf import classifier_scores, one_hot_ids, predict_classes, train_classifier
+
+
+def _data(rng=0, N=24, T=5, V=4):
+    gen = np.random.default_rng(rng)
+    lengths = gen.integers(1, T + 1, size=N)
+    ids = gen.integers(1, V, size=(N, T))
+    ids[np.arange(T)[None, :] >= lengths[:, None]] = 0
+    y = (ids == 1).any(axis=1).astype(np.int64)  # class 1 if token 1 occurs
+    return one_hot_ids(ids, V), y, lengths
+
+
+def _model(V=4, H=6, bidirectional=False):
+    rnn = lp.GRU(V, H, batch_first=True, bidirectional=bidirectional, rng=0)
+    return lp.SequenceClassifier(rnn, lp.Linear(H * (2 if bidirectional else 1), 2, rng=1))
+
+
+def test_one_hot_ids_zero_pad():
+    x = one_hot_ids(np.array([[2, 0]]), 3)
+    np.testing.assert_array_equal(x, [[[0, 0, 1], [0, 0, 0]]])
+    with pytest.raises(ValueError, match="ids must have entries < 3"):
+        one_hot_ids(np.array([[3]]), 3)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_scores_match_torch_cross_entropy(bidirectional):
+    x, y, lengths = _data()
+    model = _model(bidirectional=bidirectional)
+    logits, _ = model.forward(x, lengths=lengths)
+    loss, acc = classifier_scores(model, x, y, lengths)
+    ref = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(y)).item()
+    np.testing.assert_allclose(loss, ref, rtol=1e-12)
+    assert acc == np.mean(logits.argmax(1) == y)
+    np.testing.assert_array_equal(predict_classes(model, x, lengths), logits.argmax(1))
+
+
+def test_training_learns_and_records_history():
+    x, y, lengths = _data(N=64)
+    model = _model()
+    h = train_classifier(model, lp.Adam(model.params, lr=0.05), x, y, lengths, epochs=15, batch_size=16, rng=0,
+                         val=(x, y, lengths))
+    assert set(h) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc"}
+    assert h["epoch"].tolist() == list(range(16))
+    assert h["train_loss"][-1] < 0.5 * h["train_loss"][0]
+    assert h["train_acc"][-1] > 0.9
+    np.testing.assert_allclose(h["val_loss"], h["train_loss"], rtol=1e-12)
+
+
+def test_feed_forward_model_without_lengths_and_progress_hook():
+    gen = np.random.default_rng(0)
+    x = gen.standard_normal((40, 3))
+    y = (x[:, 0] > 0).astype(np.int64)
+    model = lp.Linear(3, 2, rng=0)
+    seen = []
+    h = train_classifier(model, lp.SGD(model.params, lr=0.5), x, y, epochs=5,
+                         progress=lambda it: (seen.append(e) or e for e in it))
+    assert seen == [1, 2, 3, 4, 5] and "val_loss" not in h
+    assert h["train_acc"][-1] > 0.8
+
+
+def test_deterministic():
+    x, y, lengths = _data()
+    runs = []
+    for _ in range(2):
+        model = _model()
+        runs.append(train_classifier(model, lp.Adam(model.params, lr=0.01), x, y, lengths, epochs=2,
+                                     batch_size=5, rng=4)["train_loss"])
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_bad_inputs():
+    x, y, lengths = _data()
+    model = _model()
+    opt = lp.SGD(model.params, lr=0.1)
+    with pytest.raises(TypeError, match="model must be a lessonpkg Module"):
+        train_classifier(object(), opt, x, y, lengths, epochs=1)
+    with pytest.raises(ValueError, match="same number of examples"):
+        train_classifier(model, opt, x, y[:-1], lengths, epochs=1)
+    with pytest.raises(ValueError, match="lengths must have shape"):
+        train_classifier(model, opt, x, y, lengths[:-1], epochs=1)
+    with pytest.raises(TypeError, match="y must have an integer dtype"):
+        classifier_scores(model, x, y.astype(float), lengths)
+    with pytest.raises(TypeError, match="val must be a tuple"):
+        train_classifier(model, opt, x, y, lengths, epochs=1, val=(x, y))
