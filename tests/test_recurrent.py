@@ -310,3 +310,20 @@ def test_bad_constructor_arguments(cls):
         cls(3, 4, bidirectional="yes")
     with pytest.raises(TypeError, match="dtype must be np.float32 or np.float64"):
         cls(3, 4, dtype=np.int64)
+
+
+def test_time_loops_with_small_steps_keep_numpy_blas_on_one_thread():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from lessonpkg.layers.sequence import SMALL_STEP, step_threads
+
+    def blas_threads():
+        return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+
+    with threadpool_limits(2, user_api="blas"):
+        assert blas_threads() == {2}
+        with step_threads(SMALL_STEP - 1):
+            assert blas_threads() == {1}
+        assert blas_threads() == {2}  # restored on exit
+        with step_threads(SMALL_STEP):
+            assert blas_threads() == {2}  # big steps: unchanged

@@ -20,7 +20,7 @@ import numpy as np
 from ..functional import dsigmoid, dtanh, sigmoid
 from .cellbase import RecurrentCellBase
 from .recurrent import RecurrentBase
-from .sequence import block_grads, final_state, gate_blocks, project_inputs, steps, zero_padding
+from .sequence import block_grads, final_state, gate_blocks, project_inputs, step_threads, steps, zero_padding
 
 FACTOR_BLOCK = 32768  # backward computes its step-independent factors for about this many numbers at once
 
@@ -97,21 +97,22 @@ def gru_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, batch_s
     hs[0] = h0
     gh_n = np.empty((T, N, H), dtype=x.dtype)  # h_{t-1} @ W_hn.T + b_hn, kept for backward
     rec, tmp = np.empty((3, N, H), dtype=x.dtype), np.empty((N, H), dtype=x.dtype)
-    for t, n in steps(T, N, batch_sizes):
-        a, h_prev = acts[:, t, :n], hs[t, :n]  # (3, n, H), (n, H)
-        gh = np.matmul(h_prev, w_hh_t, out=rec[:, :n])  # h_{t-1} @ W_hh.T, gate by gate
-        rz = a[:2]
-        rz += gh[:2]
-        np.tanh(rz, out=rz)
-        rz *= 0.5
-        rz += 0.5  # r, z = sigmoid(a) = (1 + tanh(a / 2)) / 2
-        r, z, cand = a
-        ghn = np.add(gh[2], b_hn, out=gh_n[t, :n])
-        cand += np.multiply(r, ghn, out=tmp[:n])
-        np.tanh(cand, out=cand)  # n = tanh(x_t @ W_in.T + b_in + r * (h_{t-1} @ W_hn.T + b_hn))
-        h = np.subtract(h_prev, cand, out=hs[t + 1, :n])  # h_t = n + z * (h_{t-1} - n)
-        h *= z
-        h += cand
+    with step_threads(N * H * 3 * H):  # small per-step products: one BLAS thread (see sequence.py)
+        for t, n in steps(T, N, batch_sizes):
+            a, h_prev = acts[:, t, :n], hs[t, :n]  # (3, n, H), (n, H)
+            gh = np.matmul(h_prev, w_hh_t, out=rec[:, :n])  # h_{t-1} @ W_hh.T, gate by gate
+            rz = a[:2]
+            rz += gh[:2]
+            np.tanh(rz, out=rz)
+            rz *= 0.5
+            rz += 0.5  # r, z = sigmoid(a) = (1 + tanh(a / 2)) / 2
+            r, z, cand = a
+            ghn = np.add(gh[2], b_hn, out=gh_n[t, :n])
+            cand += np.multiply(r, ghn, out=tmp[:n])
+            np.tanh(cand, out=cand)  # n = tanh(x_t @ W_in.T + b_in + r * (h_{t-1} @ W_hn.T + b_hn))
+            h = np.subtract(h_prev, cand, out=hs[t + 1, :n])  # h_t = n + z * (h_{t-1} - n)
+            h *= z
+            h += cand
     for array in (acts, hs[1:], gh_n):
         zero_padding(array, batch_sizes)
     cache = {"x": x, "acts": acts, "hs": hs, "gh_n": gh_n, "weight_ih": weight_ih, "weight_hh": weight_hh,
@@ -144,28 +145,29 @@ def gru_backward(dout, dh_n, cache):
     block = max(1, FACTOR_BLOCK // (N * 3 * H))
     rec, tmp = np.empty((3, N, H), dtype=x.dtype), np.empty((N, H), dtype=x.dtype)
     all_steps = steps(T, N, batch_sizes)
-    for t1 in range(T, 0, -block):
-        t0 = max(0, t1 - block)
-        (r, z, cand), (f_r, f_z, f_n), f_an = acts[:, t0:t1], dgh[:, t0:t1], dan[t0:t1]
-        np.subtract(1.0, z, out=f_z)  # 1 - z
-        np.multiply(cand, cand, out=f_an)
-        np.subtract(1.0, f_an, out=f_an)
-        f_an *= f_z  # dan = dh * (1 - z) * (1 - n**2)
-        f_z *= z
-        f_z *= np.subtract(hs[t0:t1], cand, out=f_n)  # daz = dh * (h_prev - n) * z(1-z)
-        np.subtract(1.0, r, out=f_r)
-        f_r *= r
-        f_r *= gh_n[t0:t1]  # dar = dan * gh_n * r(1-r)
-        for t, n in reversed(all_steps[t0:t1]):
-            dh_t = dh[:n]
-            dh_t += dout[t, :n]
-            g, d_an = dgh[:, t, :n], dan[t, :n]  # (3, n, H), (n, H)
-            d_an *= dh_t
-            g[0] *= d_an
-            g[1] *= dh_t
-            np.multiply(d_an, acts[0, t, :n], out=g[2])  # dan * r
-            dh_t *= acts[1, t, :n]  # dh * z ...
-            dh_t += np.sum(np.matmul(g, w_hh, out=rec[:, :n]), axis=0, out=tmp[:n])  # ... + dgh @ weight_hh
+    with step_threads(N * H * 3 * H):  # small per-step products: one BLAS thread (see sequence.py)
+        for t1 in range(T, 0, -block):
+            t0 = max(0, t1 - block)
+            (r, z, cand), (f_r, f_z, f_n), f_an = acts[:, t0:t1], dgh[:, t0:t1], dan[t0:t1]
+            np.subtract(1.0, z, out=f_z)  # 1 - z
+            np.multiply(cand, cand, out=f_an)
+            np.subtract(1.0, f_an, out=f_an)
+            f_an *= f_z  # dan = dh * (1 - z) * (1 - n**2)
+            f_z *= z
+            f_z *= np.subtract(hs[t0:t1], cand, out=f_n)  # daz = dh * (h_prev - n) * z(1-z)
+            np.subtract(1.0, r, out=f_r)
+            f_r *= r
+            f_r *= gh_n[t0:t1]  # dar = dan * gh_n * r(1-r)
+            for t, n in reversed(all_steps[t0:t1]):
+                dh_t = dh[:n]
+                dh_t += dout[t, :n]
+                g, d_an = dgh[:, t, :n], dan[t, :n]  # (3, n, H), (n, H)
+                d_an *= dh_t
+                g[0] *= d_an
+                g[1] *= dh_t
+                np.multiply(d_an, acts[0, t, :n], out=g[2])  # dan * r
+                dh_t *= acts[1, t, :n]  # dh * z ...
+                dh_t += np.sum(np.matmul(g, w_hh, out=rec[:, :n]), axis=0, out=tmp[:n])  # ... + dgh @ weight_hh
     zero_padding(dgh, batch_sizes)
     zero_padding(dan, batch_sizes)
     dx, grads = block_grads([dgh[0], dgh[1], dan], dgh, x, hs[:-1], cache["weight_ih"], cache["bias"])

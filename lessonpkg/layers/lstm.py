@@ -16,7 +16,7 @@ import numpy as np
 from ..functional import dsigmoid, dtanh, sigmoid
 from .cellbase import RecurrentCellBase
 from .recurrent import RecurrentBase
-from .sequence import bias_grads, final_state, steps, zero_padding
+from .sequence import bias_grads, final_state, step_threads, steps, zero_padding
 
 FACTOR_BLOCK = 32768  # backward computes its step-independent factors for about this many numbers at once
 
@@ -91,16 +91,17 @@ def lstm_forward(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, ba
     hs[0], cs[0] = h0, c0
     tanh_c = np.empty((T, N, H), dtype=x.dtype)  # tanh(c_t), kept for backward
     rec, ig = np.empty((N, 4 * H), dtype=x.dtype), np.empty((N, H), dtype=x.dtype)
-    for t, n in steps(T, N, batch_sizes):
-        a = acts[t, :n]  # (n, 4H) = x_t @ W_ih.T + biases, i, f, o halved
-        a += np.matmul(hs[t, :n], w_hh_t, out=rec[:n])  # + h_{t-1} @ W_hh.T
-        np.tanh(a, out=a)  # tanh(a / 2) in the i, f, o columns, g = tanh(a) in the g columns
-        a *= scale[:n]
-        a += shift[:n]  # i, f, o = sigmoid(a) = (1 + tanh(a / 2)) / 2
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-        c = np.multiply(f, cs[t, :n], out=cs[t + 1, :n])  # c_t = f * c_{t-1} ...
-        c += np.multiply(i, g, out=ig[:n])  # ... + i * g
-        np.multiply(o, np.tanh(c, out=tanh_c[t, :n]), out=hs[t + 1, :n])  # h_t = o * tanh(c_t)
+    with step_threads(N * H * 4 * H):  # small per-step products: one BLAS thread (see sequence.py)
+        for t, n in steps(T, N, batch_sizes):
+            a = acts[t, :n]  # (n, 4H) = x_t @ W_ih.T + biases, i, f, o halved
+            a += np.matmul(hs[t, :n], w_hh_t, out=rec[:n])  # + h_{t-1} @ W_hh.T
+            np.tanh(a, out=a)  # tanh(a / 2) in the i, f, o columns, g = tanh(a) in the g columns
+            a *= scale[:n]
+            a += shift[:n]  # i, f, o = sigmoid(a) = (1 + tanh(a / 2)) / 2
+            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            c = np.multiply(f, cs[t, :n], out=cs[t + 1, :n])  # c_t = f * c_{t-1} ...
+            c += np.multiply(i, g, out=ig[:n])  # ... + i * g
+            np.multiply(o, np.tanh(c, out=tanh_c[t, :n]), out=hs[t + 1, :n])  # h_t = o * tanh(c_t)
     for array in (acts, hs[1:], cs[1:], tanh_c):
         zero_padding(array, batch_sizes)
     cache = {"x": x, "acts": acts, "hs": hs, "cs": cs, "tanh_c": tanh_c, "weight_ih": weight_ih,
@@ -135,30 +136,31 @@ def lstm_backward(dout, dh_n, dc_n, cache):
     dc_factor = np.empty((block, N, H), dtype=x.dtype)
     tmp = np.empty((N, H), dtype=x.dtype)
     all_steps = steps(T, N, batch_sizes)
-    for t1 in range(T, 0, -block):
-        t0 = max(0, t1 - block)
-        a, fac, tc = acts[t0:t1], dgates[t0:t1], tanh_c[t0:t1]
-        i, g, o = a[..., :H], a[..., 2 * H:3 * H], a[..., 3 * H:]
-        np.subtract(1.0, a, out=fac)
-        fac *= a  # s * (1 - s), the sigmoid derivative (used in the i, f and o columns)
-        fac[..., :H] *= g  # dgates_i = dc * g * i(1-i)
-        fac[..., H:2 * H] *= cs[t0:t1]  # dgates_f = dc * c_{t-1} * f(1-f)
-        fac[..., 3 * H:] *= tc  # dgates_o = dh * tanh(c_t) * o(1-o)
-        fac_g = np.multiply(g, g, out=fac[..., 2 * H:3 * H])
-        np.subtract(1.0, fac_g, out=fac_g)
-        fac_g *= i  # dgates_g = dc * i * (1 - g**2)
-        dcf = np.multiply(tc, tc, out=dc_factor[: t1 - t0])
-        np.subtract(1.0, dcf, out=dcf)
-        dcf *= o  # dc += dh * o * (1 - tanh(c_t)**2)
-        for t, n in reversed(all_steps[t0:t1]):
-            dh_t, dc_t = dh[:n], dc[:n]
-            dh_t += dout[t, :n]
-            dc_t += np.multiply(dh_t, dcf[t - t0, :n], out=tmp[:n])
-            d = dgates[t, :n]  # (n, 4H)
-            d.reshape(n, 4, H)[:, :3] *= dc_t[:, None, :]  # the i, f, g columns
-            d[:, 3 * H:] *= dh_t  # the o columns
-            dc_t *= acts[t, :n, H:2 * H]  # dL/dc_{t-1} = dc * f
-            np.matmul(d, w_hh, out=dh_t)  # dL/dh_{t-1} = dgates @ weight_hh
+    with step_threads(N * H * 4 * H):  # small per-step products: one BLAS thread (see sequence.py)
+        for t1 in range(T, 0, -block):
+            t0 = max(0, t1 - block)
+            a, fac, tc = acts[t0:t1], dgates[t0:t1], tanh_c[t0:t1]
+            i, g, o = a[..., :H], a[..., 2 * H:3 * H], a[..., 3 * H:]
+            np.subtract(1.0, a, out=fac)
+            fac *= a  # s * (1 - s), the sigmoid derivative (used in the i, f and o columns)
+            fac[..., :H] *= g  # dgates_i = dc * g * i(1-i)
+            fac[..., H:2 * H] *= cs[t0:t1]  # dgates_f = dc * c_{t-1} * f(1-f)
+            fac[..., 3 * H:] *= tc  # dgates_o = dh * tanh(c_t) * o(1-o)
+            fac_g = np.multiply(g, g, out=fac[..., 2 * H:3 * H])
+            np.subtract(1.0, fac_g, out=fac_g)
+            fac_g *= i  # dgates_g = dc * i * (1 - g**2)
+            dcf = np.multiply(tc, tc, out=dc_factor[: t1 - t0])
+            np.subtract(1.0, dcf, out=dcf)
+            dcf *= o  # dc += dh * o * (1 - tanh(c_t)**2)
+            for t, n in reversed(all_steps[t0:t1]):
+                dh_t, dc_t = dh[:n], dc[:n]
+                dh_t += dout[t, :n]
+                dc_t += np.multiply(dh_t, dcf[t - t0, :n], out=tmp[:n])
+                d = dgates[t, :n]  # (n, 4H)
+                d.reshape(n, 4, H)[:, :3] *= dc_t[:, None, :]  # the i, f, g columns
+                d[:, 3 * H:] *= dh_t  # the o columns
+                dc_t *= acts[t, :n, H:2 * H]  # dL/dc_{t-1} = dc * f
+                np.matmul(d, w_hh, out=dh_t)  # dL/dh_{t-1} = dgates @ weight_hh
     zero_padding(dgates, batch_sizes)
     dgates = dgates.reshape(T * N, 4 * H)
     dx = (dgates @ cache["weight_ih"]).reshape(T, N, D)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .cellbase import RecurrentCellBase
 from .recurrent import RecurrentBase
-from .sequence import bias_grads, final_state, steps, zero_padding
+from .sequence import bias_grads, final_state, step_threads, steps, zero_padding
 
 
 def check_nonlinearity(nonlinearity) -> str:
@@ -76,13 +76,14 @@ def rnn_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonline
         hs[1:] += bias_ih + bias_hh
     w_hh_t = np.ascontiguousarray(weight_hh.T)  # (H, H)
     rec = np.empty((N, H), dtype=x.dtype)
-    for t, n in steps(T, N, batch_sizes):
-        a = hs[t + 1, :n]  # (n, H) holds x_t @ weight_ih.T + biases
-        a += np.matmul(hs[t, :n], w_hh_t, out=rec[:n])  # a += h_{t-1} @ weight_hh.T
-        if nonlinearity == "tanh":
-            np.tanh(a, out=a)  # h_t = tanh(a)
-        else:
-            np.maximum(a, 0.0, out=a)  # h_t = relu(a)
+    with step_threads(N * H * H):  # small per-step products: one BLAS thread (see sequence.py)
+        for t, n in steps(T, N, batch_sizes):
+            a = hs[t + 1, :n]  # (n, H) holds x_t @ weight_ih.T + biases
+            a += np.matmul(hs[t, :n], w_hh_t, out=rec[:n])  # a += h_{t-1} @ weight_hh.T
+            if nonlinearity == "tanh":
+                np.tanh(a, out=a)  # h_t = tanh(a)
+            else:
+                np.maximum(a, 0.0, out=a)  # h_t = relu(a)
     zero_padding(hs[1:], batch_sizes)
     cache = {"x": x, "hs": hs, "weight_ih": weight_ih, "weight_hh": weight_hh, "bias": bias_ih is not None,
              "nonlinearity": nonlinearity, "batch_sizes": batch_sizes}
@@ -105,11 +106,12 @@ def rnn_backward(dout, dh_n, cache):
         dact = (out > 0).astype(out.dtype)  # (T, N, H) relu'
     da = np.zeros((T, N, H), dtype=x.dtype)  # dL/da_t; stays 0 on padding
     dh = np.array(dh_n, dtype=x.dtype, copy=True)  # (N, H) dL/dh_t, carried backwards in time
-    for t, n in reversed(steps(T, N, batch_sizes)):
-        d = da[t, :n]
-        np.add(dh[:n], dout[t, :n], out=d)  # dL/dh_t: from step t+1 and from out[t]
-        d *= dact[t, :n]  # dL/da_t
-        np.matmul(d, cache["weight_hh"], out=dh[:n])  # dL/dh_{t-1} = da_t @ weight_hh
+    with step_threads(N * H * H):  # small per-step products: one BLAS thread (see sequence.py)
+        for t, n in reversed(steps(T, N, batch_sizes)):
+            d = da[t, :n]
+            np.add(dh[:n], dout[t, :n], out=d)  # dL/dh_t: from step t+1 and from out[t]
+            d *= dact[t, :n]  # dL/da_t
+            np.matmul(d, cache["weight_hh"], out=dh[:n])  # dL/dh_{t-1} = da_t @ weight_hh
     da = da.reshape(T * N, H)
     dx = (da @ cache["weight_ih"]).reshape(T, N, D)
     grads = (da.T @ x.reshape(T * N, D), da.T @ hs[:-1].reshape(T * N, H), *bias_grads(da, cache["bias"]))

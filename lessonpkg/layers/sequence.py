@@ -14,11 +14,37 @@ operation involves a single gate. (The LSTM loop keeps torch's layout: its
 gates are mostly handled all four at once.) In both, the rows that feed a
 sigmoid have their weights halved (exact in floating point), so that one
 ``tanh`` call serves every gate: ``sigmoid(a) = (1 + tanh(a / 2)) / 2``.
+
+Threads. A step's product ``h_{t-1} @ weight_hh.T`` has N*H*G*H
+multiply-adds, and the T steps run one after the other. When that is small
+(under ``SMALL_STEP``, about 0.1 ms on one core), waking a second BLAS thread
+for each step costs more than it saves, and on a busy machine, where that
+thread may wait for a core, many times more: measured on 2 shared cores, up
+to 100x. So the loops run inside ``step_threads(...)``, which then keeps
+numpy's BLAS on one thread; the big products over all T*N rows, before and
+after the loop, still use every thread.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
+
 import numpy as np
+from threadpoolctl import ThreadpoolController
+
+SMALL_STEP = 1 << 22  # multiply-adds per step below which one BLAS thread beats two
+_blas = None  # numpy's BLAS libraries, found on first use (scanning the loaded libraries takes ~2 ms)
+
+
+def step_threads(multiply_adds: int) -> AbstractContextManager:
+    """A context for a time loop: one BLAS thread if a step's product has fewer than ``SMALL_STEP``
+    multiply-adds, else no change. The previous thread count comes back on exit."""
+    global _blas
+    if multiply_adds >= SMALL_STEP:
+        return nullcontext()
+    if _blas is None:
+        _blas = ThreadpoolController().select(user_api="blas")
+    return _blas.limit(limits=1)
 
 
 def steps(T: int, N: int, batch_sizes) -> list[tuple[int, int]]:
