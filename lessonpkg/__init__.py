@@ -21,6 +21,11 @@ from .seqclf import classifier_scores, one_hot_ids, predict_classes, train_class
 from . import charlm, ngram  # lp.charlm.tbptt_epoch, lp.ngram.NGramModel (Chapter 8)
 from .decoding import beam_search, greedy_decode, sample_sequence
 from . import forecast  # lp.forecast.ARModel, persistence, seasonal_naive, EarlyStopping (Chapter 11)
+from . import asr, spectrogram  # lp.asr.train_ctc, lp.spectrogram.log_mel_spectrogram (Chapter 12)
+from .ctc import CTCLoss, ctc_greedy_decode  # Chapter 12
+from .captioner import ImageCaptioner, caption_scores  # Chapter 13
+from .fit_steps import fit_steps, step_loss  # Chapter 13: per-step cross-entropy on padded targets
+from .spans import MostFrequentTag, bio_spans, span_scores, token_accuracy  # Chapter 13
 
 # -- layers (one line per module; keep alphabetical within each block) --
 from .layers.activations import ReLU, Sigmoid, Tanh
@@ -35,6 +40,9 @@ from .tbptt import TruncatedBPTT
 
 # -- architectures: a recurrent layer plus heads (one-to-many, many-to-one, many-to-many, encoder-decoder) --
 from .seq2seq import Seq2Seq
+from .attention import AdditiveAttention  # Chapter 10
+from .attn_seq2seq import AttentionSeq2Seq  # Chapter 10
+from . import g2p, metrics  # lp.g2p.train_g2p, lp.metrics.edit_distance (Chapter 10)
 from .seqmodels import SequenceClassifier, SequenceTagger, VectorToSequence
 
 # -- losses, optimizers, clipping, initialisers, gradient checks --

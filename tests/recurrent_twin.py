@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from equality_log import record
 from hypothesis import strategies as st
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
@@ -103,6 +104,11 @@ def compare_layer(module, x, states=None, lengths=None, *, dout="random", dstate
     assert list(grads) == list(module.params) == list(torch_params)
     for name, p in torch_params.items():
         worst = max(worst, check_close(f"d{name}", grads[name], p.grad))
+    # x is (T, N, D), (N, T, D) with batch_first, or (T, D) unbatched
+    T, N = (x.shape[0], 1) if x.ndim == 2 else x.shape[1::-1] if module.batch_first else x.shape[:2]
+    compared = ["out", "h_n", *(["c_n"] if lstm else []), "dx", *(("dh0", "dc0")[:len(st)] if st else ()),
+                *(f"d{name}" for name in torch_params)]
+    record(type(module).__name__, compared, (T, N, x.shape[-1], module.hidden_size), worst)
     return worst
 
 
@@ -133,6 +139,10 @@ def compare_cell(cell, x, states=None, *, dstates="random", rng=0) -> float:
             worst = max(worst, check_close(name, d, s.grad))
     for name, p in twin.named_parameters():
         worst = max(worst, check_close(f"d{name}", grads[name], p.grad))
+    compared = ["h1", *(["c1"] if lstm else []), "dx", *(("dh0", "dc0")[:len(st)] if st else ()),
+                *(f"d{name}" for name, _ in twin.named_parameters())]
+    N = x.shape[0] if x.ndim == 2 else 1
+    record(type(cell).__name__, compared, (N, x.shape[-1], cell.hidden_size), worst)
     return worst
 
 

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import torch
+from equality_log import record
+from twin import rel_error
 
 import lessonpkg as lp
 from lessonpkg import charlm
@@ -43,6 +45,10 @@ def test_tbptt_epoch_equals_torch_with_detach(cell, n_lanes, chunk_len):
     for name, m in (("embed", emb), ("rnn", rnn), ("head", head)):
         for k, v in m.named_parameters():
             np.testing.assert_allclose(model.params[f"{name}.{k}"], v.detach().numpy(), rtol=1e-10, atol=1e-12)
+    worst = max([rel_error(losses, expected), *(rel_error(model.params[f"{name}.{k}"], v.detach().numpy())
+                                                for name, m in (("embed", emb), ("rnn", rnn), ("head", head))
+                                                for k, v in m.named_parameters())])
+    record("charlm.tbptt_epoch", ["chunk losses", "parameters after one epoch"], x.shape, worst)
 
 
 @pytest.mark.parametrize("cell", ["RNN", "LSTM"])
@@ -55,6 +61,8 @@ def test_stream_nll_is_the_full_sequence_loss_in_torch(cell):
     expected = torch.nn.functional.cross_entropy(head(out)[0], s[0, 1:]).item()
     for chunk_len in (1, 7, 100):
         np.testing.assert_allclose(charlm.stream_nll(model, stream, chunk_len), expected, rtol=1e-10)
+        record("charlm.stream_nll", ["mean loss"], (len(stream), chunk_len),
+               rel_error(charlm.stream_nll(model, stream, chunk_len), expected))
 
 
 def test_step_fn_and_read_prefix_agree_with_the_stream_scores():

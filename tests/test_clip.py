@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import torch
+from equality_log import record
+from twin import rel_error
 
 import lessonpkg as lp
 
@@ -56,6 +58,8 @@ def test_clip_grad_norm_matches_torch(shapes, norm_type, clipping, seed):
     for (k, g), e in zip(grads.items(), expected):
         assert g is arrays[k]  # clipped in place
         np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-15)
+    worst = max([rel_error(total, expected_total), *(rel_error(g, e) for g, e in zip(grads.values(), expected))])
+    record("clip_grad_norm", ["total norm", "clipped gradients"], shapes, worst)
     if clipping == "clips":
         new_norm = torch_norm(grads, norm_type)
         np.testing.assert_allclose(new_norm, max_norm * total / (total + 1e-6), rtol=1e-12)
@@ -115,6 +119,8 @@ def test_clip_grad_value_matches_torch(clip_value, shapes):
     for (k, g), t in zip(grads.items(), tensors):
         assert g is arrays[k]
         np.testing.assert_array_equal(g, t.grad.numpy())
+    record("clip_grad_value", ["clipped gradients"], shapes, max(rel_error(g, t.grad.numpy())
+                                                                 for g, t in zip(grads.values(), tensors)))
     as_list = [g.copy() for g in make_grads(SHAPE_SETS[shapes], seed=3).values()]
     lp.clip_grad_value(as_list, clip_value)
     for g, t in zip(as_list, tensors):

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import torch
+from equality_log import record
+from twin import rel_error
 
 import lessonpkg as lp
 from lessonpkg.diagnostics import hidden_grad_norms, hidden_grads, scale_to_spectral_radius, spectral_radius
@@ -61,6 +63,9 @@ def test_equals_torch_autograd(kind, T, N, bias):
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(hidden_grad_norms(layer, x, dh_last, hx), np.linalg.norm(theirs.reshape(T, -1), axis=1),
                                rtol=1e-10, atol=1e-12)
+    record("diagnostics.hidden_grads", ["dL/dh_t for every t"], (T, N, D, H), rel_error(ours, theirs))
+    record("diagnostics.hidden_grad_norms", ["||dL/dh_t|| for every t"], (T, N, D, H),
+           rel_error(hidden_grad_norms(layer, x, dh_last, hx), np.linalg.norm(theirs.reshape(T, -1), axis=1)))
 
 
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])

@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from equality_log import record
 
 from lessonpkg import init
 
@@ -54,6 +55,7 @@ def assert_normal(w: np.ndarray, std: float, mean: float = 0.0) -> None:
 @pytest.mark.parametrize(("nonlinearity", "param"), GAIN_CASES)
 def test_calculate_gain_equals_torch(nonlinearity, param):
     assert init.calculate_gain(nonlinearity, param) == torch.nn.init.calculate_gain(nonlinearity, param)
+    record("init.calculate_gain", ["gain (exactly equal)"], f"{nonlinearity}, param={param}", 0.0)
 
 
 @pytest.mark.parametrize("shape", [s for s in SHAPES] + [(5, 4, 1, 2, 3)])
@@ -61,6 +63,7 @@ def test_fans_equal_torch(shape):
     expected = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
     assert init.fan_in_and_fan_out(shape) == expected
     assert init.fan_in_and_fan_out(np.empty(shape)) == expected
+    record("init.fan_in_and_fan_out", ["fan_in, fan_out (exactly equal)"], shape, 0.0)
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (3, 3), (2, 5), (5, 2), (0, 3)])
@@ -68,6 +71,7 @@ def test_fans_equal_torch(shape):
 def test_identity_equals_torch_eye(shape, gain):
     expected = gain * torch.nn.init.eye_(torch.empty(shape, dtype=torch.float64)).numpy()
     np.testing.assert_array_equal(init.identity(shape, gain=gain), expected)
+    record("init.identity", ["weight (exactly equal to torch.nn.init.eye_)"], shape, 0.0)
 
 
 @pytest.mark.parametrize("shape", [(3,), (2, 3), (2, 1, 4)])
@@ -75,6 +79,8 @@ def test_zeros_and_constant_equal_torch(shape):
     t = torch.empty(shape, dtype=torch.float64)
     np.testing.assert_array_equal(init.zeros(shape), torch.nn.init.zeros_(t).numpy())
     np.testing.assert_array_equal(init.constant(shape, -0.25), torch.nn.init.constant_(t, -0.25).numpy())
+    record("init.zeros", ["weight (exactly equal)"], shape, 0.0)
+    record("init.constant", ["weight (exactly equal)"], shape, 0.0)
 
 
 # -- random initialisers, compared by distribution with torch's own samples --

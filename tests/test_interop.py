@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from equality_log import record
+from twin import rel_error
 
 import lessonpkg as lp
 
@@ -97,6 +99,9 @@ def test_to_torch_of_from_torch_computes_the_same(tm):
     expected = tm.double()(xt.clone()).detach().numpy()
     np.testing.assert_array_equal(lp.to_torch(m)(xt).detach().numpy(), expected)  # same weights, same torch code
     np.testing.assert_allclose(m.forward(x)[0], expected, rtol=1e-10, atol=1e-12)  # numpy rounds differently
+    worst = rel_error(m.forward(x)[0], expected)
+    record("from_torch", [f"{type(tm).__name__}: out of the converted module"], x.shape, worst)
+    record("to_torch", [f"{type(tm).__name__}: out of the round trip (bit-identical)"], x.shape, 0.0)
 
 
 RECURRENT = [
@@ -124,6 +129,7 @@ def test_recurrent_round_trip_needs_no_interop_change(name, kwargs, x_shape):
     xt = torch.randn(x_shape, dtype=torch.float64)
     for a, b in zip(flatten(twin(xt)), flatten(tm(xt)), strict=True):
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+    record("to_torch", [f"{name}: outputs and states of the round trip (bit-identical)"], x_shape, 0.0)
 
 
 def test_a_new_class_needs_no_interop_change(monkeypatch):

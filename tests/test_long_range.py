@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from equality_log import record
+from twin import rel_error
 
 import lessonpkg as lp
 from lessonpkg.long_range import (
@@ -54,6 +56,9 @@ def test_model_equals_torch_forward_and_backward(cell, G, T, N, H):
     named = {f"rnn.{k}": p for k, p in trnn.named_parameters()} | {f"head.{k}": p for k, p in thead.named_parameters()}
     for k, p in named.items():
         np.testing.assert_allclose(grads[k], p.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
+    worst = max([rel_error(pred, pred_t.detach().numpy()), rel_error(dx, xt.grad.numpy()),
+                 *(rel_error(grads[k], p.grad.numpy()) for k, p in named.items())])
+    record("long_range.make_adding_model", ["pred", "dx", *(f"d{k}" for k in named)], (T, N, 2, H), worst)
     mse = adding_mse(model, x, y)
     assert mse == pytest.approx(float(np.mean((pred - y) ** 2)), rel=1e-12)
 
@@ -79,6 +84,8 @@ def test_truncated_grads_equal_torch_with_the_state_detached(cell, T, k):
     named = {f"rnn.{n}": p for n, p in trnn.named_parameters()} | {f"head.{n}": p for n, p in thead.named_parameters()}
     for n, p in named.items():
         np.testing.assert_allclose(grads[n], p.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=n)
+    worst = max([rel_error(loss, loss_t.item()), *(rel_error(grads[n], p.grad.numpy()) for n, p in named.items())])
+    record("long_range.adding_grads", ["loss", *(f"d{n}" for n in named)], f"T={T}, chunk_len={k}", worst)
     if k == T:  # no truncation: the same as the model's own backward
         pred, cache = model.forward(x)
         _, full = model.backward(2 * (pred - y) / y.size, cache)

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from equality_log import record
+from twin import rel_error
 
 import lessonpkg as lp
 from lessonpkg.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
@@ -40,6 +42,8 @@ def cross_check(crit, torch_loss, x, target, dloss=None) -> None:
     assert dx.shape == x.shape and dx.dtype == np.float64
     assert_close(loss, lt.detach().numpy())
     assert_close(dx, xt.grad.numpy())
+    worst = max(rel_error(loss, lt.detach().numpy()), rel_error(dx, xt.grad.numpy()))
+    record(type(crit).__name__, ["loss", "dx"], x.shape, worst)
 
 
 def upstream(rng, loss_shape, kind):
@@ -160,6 +164,8 @@ def test_cross_entropy_rnn_logits_recipes_from_the_docstring(recipe):
     expected.backward()
     assert_close(loss, expected.item())
     assert_close(dlogits, lt.grad.numpy())
+    worst = max(rel_error(loss, expected.item()), rel_error(dlogits, lt.grad.numpy()))
+    record("CrossEntropyLoss", ["loss", "dx"], logits.shape, worst)
 
 
 def test_cross_entropy_stable_at_large_logits():

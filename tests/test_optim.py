@@ -6,6 +6,8 @@ import itertools
 import numpy as np
 import pytest
 import torch
+from equality_log import record
+from twin import rel_error as normwise_rel_error
 
 import lessonpkg as lp
 
@@ -43,7 +45,7 @@ def run_both(name, kwargs, steps=STEPS, on_step=None):
     opt = getattr(lp, name)(params, **kwargs)
     topt = getattr(torch.optim, name)(list(tparams.values()), **kwargs)
     arrays = dict(params)  # the same array objects, to check they are never rebound
-    worst = 0.0
+    worst = normwise = 0.0
     for step in range(steps):
         if on_step is not None:
             on_step(step, opt, topt)
@@ -58,6 +60,9 @@ def run_both(name, kwargs, steps=STEPS, on_step=None):
             expected = tparams[k].detach().numpy()
             np.testing.assert_allclose(params[k], expected, rtol=1e-10, atol=1e-12, err_msg=f"{k} at step {step}")
             worst = max(worst, rel_error(params[k], expected))
+            normwise = max(normwise, normwise_rel_error(params[k], expected))
+    shapes = ", ".join(f"{k} {v}" for k, v in SHAPES.items())
+    record(name, [f"{k} after each step" for k in SHAPES], f"{steps} steps on {shapes}", normwise)
     return opt, topt, tparams, worst
 
 

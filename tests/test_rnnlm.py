@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import torch
+from equality_log import record
+from twin import rel_error
 
 import lessonpkg as lp
 from lessonpkg.rnnlm import RNNLanguageModel, lm_loss, lm_update, train_lm
@@ -65,6 +67,9 @@ def test_matches_torch_forward_and_every_gradient(cls, N, T, num_layers, with_le
     for k, p in tparams.items():
         assert grads[k].shape == p.shape
         np.testing.assert_allclose(grads[k], p.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
+    worst = max([rel(logits, logits_t.detach().numpy()), *(rel_error(grads[k], p.grad.numpy())
+                                                            for k, p in tparams.items())])
+    record("RNNLanguageModel", ["logits", *(f"d{k}" for k in tparams)], (N, T), worst)
 
 
 def test_logits_past_a_length_are_the_head_bias():
@@ -105,6 +110,13 @@ def test_lm_update_equals_one_torch_adam_step_with_clipping(max_norm):
         assert norm > max_norm  # the clipping did act
     for k, p in tparams.items():
         np.testing.assert_allclose(model.params[k], p.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
+    worst = max([rel_error(loss, loss_t.item()), rel_error(norm, norm_t.item()),
+                 *(rel_error(model.params[k], p.detach().numpy()) for k, p in tparams.items())])
+    record("lm_update", ["loss", "gradient norm", "parameters after 2 Adam steps"], tokens.shape, worst)
+    with torch.no_grad():  # lm_loss on the updated model: the same masked mean as torch's cross-entropy
+        loss_t = torch.nn.functional.cross_entropy(run(tokens, lengths).reshape(-1, 7), masked.reshape(-1)).item()
+    assert lm_loss(model, tokens, targets, lengths) == pytest.approx(loss_t, rel=1e-10)
+    record("lm_loss", ["loss"], tokens.shape, rel_error(lm_loss(model, tokens, targets, lengths), loss_t))
 
 
 def test_targets_past_lengths_do_not_count():

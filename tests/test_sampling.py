@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import torch
+from equality_log import record
+from twin import rel_error
 
 import lessonpkg as lp
 from lessonpkg.sampling import apply_temperature, sample_next
@@ -20,6 +22,8 @@ def test_temperature_equals_softmax_of_scaled_logits_like_torch(tau):
     p = lp.functional.softmax(logits)
     expected = torch.softmax(torch.tensor(logits / tau, dtype=torch.float64), dim=-1).numpy()
     np.testing.assert_allclose(apply_temperature(p, tau), expected, rtol=1e-12, atol=1e-15)
+    record("apply_temperature", ["probabilities (torch.softmax of logits / tau)"], p.shape,
+           rel_error(apply_temperature(p, tau), expected))
 
 
 def test_low_temperature_sharpens_and_high_flattens():

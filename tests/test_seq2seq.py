@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import torch
+from equality_log import record
+from twin import rel_error
 
 import lessonpkg as lp
 from lessonpkg.seq2seq import Seq2Seq
@@ -70,6 +72,9 @@ def test_teacher_forced_forward_and_every_gradient_match_torch(cell, N, S, T, la
     assert list(grads) == list(model.params) == list(torch_grads)
     for name, p in torch_grads.items():
         _close(f"d{name}", grads[name], p.grad)
+    worst = max([rel_error(logits, logits_t.detach().numpy()),
+                 *(rel_error(grads[name], p.grad.numpy()) for name, p in torch_grads.items())])
+    record("Seq2Seq", ["logits (teacher forced)", *(f"d{name}" for name in torch_grads)], (N, S, T), worst)
 
 
 @pytest.mark.parametrize("cell", ["RNN", "GRU", "LSTM"])
@@ -78,6 +83,7 @@ def test_greedy_decode_matches_torch_and_feeds_back_its_predictions(cell):
     src = np.random.default_rng(0).integers(0, 5, (7, 4))
     ours = model.greedy_decode(src, steps=6, bos=5)
     np.testing.assert_array_equal(ours, TorchSeq2Seq(model).greedy(torch.from_numpy(src), 6, 5))
+    record("Seq2Seq", ["greedy_decode tokens (exactly equal)"], src.shape, 0.0)
     assert ours.dtype == np.int64 and ours.shape == (7, 6)
     # greedy decoding equals teacher forcing on its own output
     tgt_in = np.concatenate([np.full((7, 1), 5), ours[:, :-1]], axis=1)

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 import torch
+from equality_log import record
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from twin import rel_error
 
 import lessonpkg as lp
 from lessonpkg.seqmodels import SequenceClassifier, SequenceTagger, VectorToSequence
@@ -79,6 +81,9 @@ def _compare(model, kind, x, lengths=None, seed=0):
     assert list(grads) == list(model.params) == list(torch_grads)
     for name, p in torch_grads.items():
         _close(f"d{name}", grads[name], p.grad, key)
+    worst = max([rel_error(out, out_t.detach().numpy()), rel_error(dx, xt.grad.numpy()),
+                 *(rel_error(grads[name], p.grad.numpy()) for name, p in torch_grads.items())])
+    record(type(model).__name__, ["out", "dx", *(f"d{name}" for name in torch_grads)], x.shape, worst)
 
 
 @pytest.mark.parametrize("cell", CELLS)

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import torch
+from equality_log import record
+from twin import rel_error
 
 import lessonpkg as lp
 from lessonpkg.tagger import tagger_evaluate, tagger_params, tagger_update, train_tagger
@@ -71,6 +73,9 @@ def test_update_equals_torch_trained_the_same_way(cls, kwargs, chunk_len, T):
     np.testing.assert_allclose(losses, torch_losses, rtol=1e-10, atol=1e-12)
     for k, p in tagger_params(rnn, head).items():
         np.testing.assert_allclose(p, expected[k], rtol=1e-10, atol=1e-12, err_msg=k)
+    worst = max([rel_error(losses, torch_losses), *(rel_error(p, expected[k])
+                                                    for k, p in tagger_params(rnn, head).items())])
+    record("tagger_update", ["chunk losses", "parameters after the SGD updates"], x.shape, worst)
 
 
 def test_full_bptt_is_one_chunk_of_length_t():

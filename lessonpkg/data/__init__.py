@@ -5,8 +5,12 @@ and under what licence. Nothing is downloaded.
 """
 
 from . import (  # noqa: F401
+    captions,  # lp.data.captions.number_name, encode_captions: digit captions, Chapter 13
+    cmu,  # lp.data.cmu.load_cmudict: CMU Pronouncing Dictionary (word, phonemes) pairs, Chapter 10
+    entities,  # lp.data.entities.load_entities: generated sentences tagged PER/NUM, Chapter 13
     names,  # lp.data.names.load_names: US census first names, Chapter 8
     sentiment,  # lp.data.sentiment.load_sentiment: generated reviews with negation, Chapter 9
+    speech,  # lp.data.speech.load_spoken_digits: generated spoken digits, Chapter 12
 )
 from .codetext import CodeText, code_tags, encode_text, make_code_text  # noqa: F401
 from .digits import DigitSequences, load_digits_sequences  # noqa: F401

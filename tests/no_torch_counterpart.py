@@ -1,0 +1,80 @@
+"""The public lessonpkg components that are NOT compared number for number with PyTorch, and why.
+
+The book's "Proof of equality" page lists these next to the cross-checked ones, and
+tests/test_equality_coverage.py fails if a public component is in neither place. A key is a name as
+a learner reaches it ("Module", "init.orthogonal"), or a module ("data"), which covers all its names.
+Each value is (why there is no number-for-number comparison, the tests that check it instead).
+"""
+
+NO_TORCH_COUNTERPART: dict[str, tuple[str, str]] = {
+    # -- base classes: no computation of their own --
+    "Module": ("the base class of every layer; it computes nothing itself",
+               "every layer's torch cross-check; tests/test_sequential.py"),
+    "Optimizer": ("the base class of the optimizers; each subclass is compared with torch.optim",
+                  "tests/test_optim.py (state dicts, bad input)"),
+    # -- the original GRU, which torch does not implement --
+    "gru_cell_cho2014": ("Cho et al.'s 2014 GRU applies the reset gate before the hidden product; torch's after",
+                         "tests/test_gru_variants.py: unit-by-unit equations, and equal to torch.nn.GRUCell "
+                         "exactly where the two must agree (reset gate 1, no b_hn)"),
+    # -- random draws: torch's random stream cannot be reproduced, so distributions are compared --
+    **{f"init.{name}": ("a random draw: the distribution is torch's, the numbers cannot be",
+                        "tests/test_init.py: bounds, mean and spread against torch's own samples")
+       for name in ("uniform", "normal", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+                    "kaiming_normal", "orthogonal", "torch_default")},
+    "sample_next": ("a random draw from a distribution", "tests/test_sampling.py: frequencies of 20,000 draws"),
+    # -- decoding, training loops and bookkeeping: torch has no such function --
+    "greedy_decode": ("a decoding loop over a step function; torch.nn has no decoder",
+                      "tests/test_decoding.py: against exhaustive search on small vocabularies"),
+    "beam_search": ("a decoding loop over a step function; torch.nn has no decoder",
+                    "tests/test_decoding.py: against exhaustive search on small vocabularies"),
+    "sample_sequence": ("a sampling loop over a step function", "tests/test_decoding.py"),
+    "predict_classes": ("the argmax of a model's scores", "tests/test_seqclf.py"),
+    "one_hot_ids": ("an encoding of token ids", "tests/test_seqclf.py"),
+    "evaluate_loss": ("the mean loss of a model over a data set", "tests/test_train.py"),
+    "minibatches": ("shuffled index batches", "tests/test_train.py: a partition of a permutation"),
+    "train_lm": ("a training loop around lm_update, which is compared with torch", "tests/test_rnnlm.py"),
+    "train_tagger": ("a training loop around tagger_update, which is compared with torch", "tests/test_tagger.py"),
+    "train_classifier": ("a training loop around classifier_scores' model", "tests/test_seqclf.py"),
+    "tagger_params": ("a dict view of two modules' parameters", "tests/test_tagger.py"),
+    "tagger_evaluate": ("loss and accuracy of a tagger", "tests/test_tagger.py: against a direct computation"),
+    "save_checkpoint": ("file input/output", "tests/test_checkpoint.py: round trips"),
+    "load_checkpoint": ("file input/output", "tests/test_checkpoint.py: round trips and bad files"),
+    "show_source": ("displays tested source code in a notebook", "tests/test_show.py"),
+    # -- the gradient checks themselves: they check gradients without torch --
+    "gradcheck": ("finite differences, the check that needs no torch", "tests/test_gradcheck.py"),
+    "numerical_gradient": ("finite differences, the check that needs no torch", "tests/test_gradcheck.py"),
+    "rel_error": ("the error measure used by the checks", "tests/test_gradcheck.py"),
+    "fit_steps": ("a training loop", "tests/test_fit_steps.py"),
+    "step_loss": ("the loss of one step of fit_steps' loop, on lessonpkg's compared losses",
+                  "tests/test_fit_steps.py"),
+    "ctc_greedy_decode": ("best-path decoding of CTC outputs; torch has no decoder", "tests/test_ctc.py"),
+    "caption_scores": ("caption metrics (exact match, token overlap)", "tests/test_captioner.py"),
+    "MostFrequentTag": ("a counting baseline for tagging", "tests/test_spans.py"),
+    "bio_spans": ("reads entity spans from BIO tags", "tests/test_spans.py"),
+    "span_scores": ("precision, recall and F1 of entity spans", "tests/test_spans.py"),
+    "token_accuracy": ("the fraction of correct tags", "tests/test_spans.py"),
+    # -- whole modules --
+    "asr": ("the speech chapter's helpers around CTCLoss, which is compared with torch", "tests/test_asr.py"),
+    "functional": ("elementwise functions; compared with torch through the layers and losses built on them",
+                   "tests/test_activations.py, tests/test_losses.py"),
+    "data": ("data sets: loaders of data shipped in pip packages, and generators",
+             "tests/test_data_*.py: shapes, seeded splits, determinism, bad input"),
+    "plots": ("matplotlib figures", "tests/test_plots.py"),
+    "forecast": ("forecasting baselines, metrics and early stopping", "tests/test_forecast.py"),
+    "g2p": ("Chapter 10's training and decoding helpers around AttentionSeq2Seq and Seq2Seq, which are compared "
+            "with torch", "tests/test_g2p.py, tests/test_scripts_g2p.py"),
+    "metrics": ("edit distance, error rate and exact match: integer counting, no torch counterpart",
+                "tests/test_metrics.py: known values and the recursive definition"),
+    "ngram": ("a count-based language model", "tests/test_ngram.py"),
+    **{f"spectrogram.{name}": ("signal processing (windows, frames, mel scale); torch has no mel filterbank",
+                               "tests/test_spectrogram.py")
+       for name in ("frame_signal", "hz_to_mel", "mel_to_hz", "mel_filterbank", "log_mel_spectrogram")},
+    "diagnostics.spectral_radius": ("linear algebra on a weight matrix", "tests/test_diagnostics.py"),
+    "diagnostics.scale_to_spectral_radius": ("linear algebra on a weight matrix", "tests/test_diagnostics.py"),
+    **{f"long_range.{name}": ("the long-range benchmark's training driver and its files",
+                              "tests/test_long_range.py")
+       for name in ("adding_mse", "fit_adding", "train_adding", "save_runs", "load_runs")},
+    **{f"charlm.{name}": ("helpers of the character language model chapter",
+                          "tests/test_charlm.py (the model itself is compared through tbptt_epoch)")
+       for name in ("make_char_lm", "to_lanes", "step_fn", "read_prefix", "train_char_lm", "load_char_lms")},
+}

@@ -1,0 +1,63 @@
+"""lessonpkg.g2p: length buckets, the batch loss, decoding and the model builder."""
+
+import numpy as np
+import pytest
+
+import lessonpkg as lp
+from lessonpkg import g2p
+
+PAIRS = [("cat", ("K", "AE", "T")), ("dog", ("D", "AO", "G")), ("phone", ("F", "OW", "N")),
+         ("tree", ("T", "R", "IY")), ("sun", ("S", "AH", "N")), ("moon", ("M", "UW", "N"))]
+
+
+def test_length_batches_hold_one_length_and_every_pair_once():
+    for rng in (None, 0, 1):
+        batches = g2p.length_batches(PAIRS, 2, rng)
+        assert sorted(p for b in batches for p in b) == sorted(PAIRS)
+        assert all(len({len(w) for w, _ in b}) == 1 and 1 <= len(b) <= 2 for b in batches)
+    assert [len(b[0][0]) for b in g2p.length_batches(PAIRS, 2)] == [3, 3, 4, 5]
+    assert g2p.length_batches(PAIRS, 2, 0) == g2p.length_batches(PAIRS, 2, 0)
+
+
+@pytest.mark.parametrize("kind", g2p.KINDS)
+def test_batch_loss_gradient_matches_finite_differences_and_training_lowers_it(kind):
+    model = g2p.build_g2p_model(kind, embedding_dim=3, hidden_size=4, attention_size=3, rng=0)
+    batch = PAIRS[:2]
+    loss, grads = g2p.batch_loss(model, batch)
+    assert set(grads) == set(model.params) and loss > 0
+    for name in ("head.weight", "encoder.weight_hh_l0"):
+        p, i = model.params[name], (1, 2)
+        old = p[i]
+        p[i] = old + 1e-6
+        up = g2p.batch_loss(model, batch, backward=False)[0]
+        p[i] = old - 1e-6
+        down = g2p.batch_loss(model, batch, backward=False)[0]
+        p[i] = old
+        assert lp.rel_error((up - down) / 2e-6, grads[name][i]) < 1e-6
+    trained, history = g2p.train_g2p(kind, PAIRS, PAIRS, epochs=5, batch_size=2, lr=0.05, embedding_dim=3,
+                                     hidden_size=4, attention_size=3)
+    assert history["val_loss"][-1] < history["val_loss"][0] and history["train_loss"].shape == (5,)
+
+
+@pytest.mark.parametrize("kind", g2p.KINDS)
+def test_transcribe_greedy_equals_beam_width_one(kind):
+    model = g2p.build_g2p_model(kind, embedding_dim=3, hidden_size=4, attention_size=3, rng=1)
+    for word in ("cat", "phone"):
+        greedy = g2p.transcribe(model, word, max_len=6)
+        assert greedy == g2p.transcribe(model, word, beam_width=1, max_len=6)
+        assert len(g2p.transcribe(model, word, beam_width=3, max_len=6)) <= 6
+        assert all(p in lp.data.cmu.phoneme_vocab().symbols for p in greedy)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        g2p.build_g2p_model("transformer")
+    with pytest.raises(ValueError, match="a plain Seq2Seq batch must hold words of one length"):
+        g2p.batch_loss(g2p.build_g2p_model("plain", hidden_size=4), PAIRS[1:3])
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        g2p.length_batches(PAIRS, 0)
+    with pytest.raises(ValueError, match="unknown"):
+        g2p.transcribe(g2p.build_g2p_model("plain", hidden_size=4), "Cat")
+    with pytest.raises(ValueError, match="beam_width must be >= 1"):
+        g2p.transcribe(g2p.build_g2p_model("plain", hidden_size=4), "cat", beam_width=0)
+    assert isinstance(np.float64(g2p.mean_loss(g2p.build_g2p_model("plain", hidden_size=4), PAIRS)), np.floating)
