@@ -18,9 +18,34 @@ def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
     """Return a ``numpy.random.Generator`` from a generator, a seed or ``None``."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"rng must be a seed >= 0, got {rng}")
         return np.random.default_rng(rng)
     raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
+
+
+def check_optimizer(optimizer, name: str = "optimizer"):
+    """Check that ``optimizer`` has a ``step(grads)`` method, as every lessonpkg optimizer does."""
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"{name} must be an optimizer with a step(grads) method (e.g. lp.Adam(model.params)), "
+                        f"got {type(optimizer).__name__}")
+    return optimizer
+
+
+def check_finite_real(value, name: str) -> np.ndarray:
+    """Return ``value`` (a real number or an array of them, int or float) as a float64 array, checking it is finite."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating, np.ndarray, list, tuple)):
+        raise TypeError(f"{name} must be a real number or an array of them, got {type(value).__name__}")
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {int(arr.size - np.isfinite(arr).sum())} NaN or inf entries")
+    return arr
 
 
 def check_dtype_arg(dtype) -> np.dtype:

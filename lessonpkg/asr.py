@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._validate import as_rng, check_positive_int
+from ._validate import as_rng, check_array, check_int_array, check_optimizer, check_positive_int
 from .ctc import CTCLoss, ctc_greedy_decode
 from .functional import log_softmax
 from .metrics import error_rate
@@ -37,6 +37,8 @@ def ctc_log_probs(model: SequenceTagger, x: np.ndarray, lengths: np.ndarray) -> 
 
 def ctc_step(model: SequenceTagger, x, lengths, targets, target_lengths, crit: CTCLoss) -> tuple[float, dict]:
     """One forward and backward pass: the loss and the parameter gradients."""
+    if not isinstance(crit, CTCLoss):
+        raise TypeError(f"crit must be a lessonpkg CTCLoss, got {type(crit).__name__}")
     log_probs, cache = ctc_log_probs(model, x, lengths)
     loss, ctc_cache = crit.forward(log_probs, targets, lengths, target_lengths)
     g = crit.backward(ctc_cache)  # (T, N, C), torch's convention: rows sum to 0
@@ -53,7 +55,9 @@ def recognise(model: SequenceTagger, x: np.ndarray, lengths: np.ndarray) -> list
 
 def collapse_frames(frame_ids: np.ndarray, silence: int = 0) -> np.ndarray:
     """Turn per-frame labels (T,) into a label sequence: merge runs of one label, drop ``silence``."""
-    f = np.asarray(frame_ids)
+    f = check_int_array(frame_ids, "frame_ids")
+    if f.ndim != 1 or f.size == 0:
+        raise ValueError(f"frame_ids must have shape (T,) with T >= 1, one label per frame, got {f.shape}")
     keep = np.concatenate([[True], f[1:] != f[:-1]]) & (f != silence)
     return f[keep].astype(np.int64)
 
@@ -86,6 +90,8 @@ def train_ctc(model: SequenceTagger, optimizer, x: np.ndarray, lengths: np.ndarr
     from .clip import clip_grad_norm
 
     epochs = check_positive_int(epochs, "epochs", allow_zero=True)
+    check_optimizer(optimizer)
+    x, lengths, targets, target_lengths = (np.asarray(a) for a in (x, lengths, targets, target_lengths))
     gen = as_rng(rng)
     crit = CTCLoss(blank=0, reduction="mean", zero_infinity=False)
     history: dict[str, list] = {"epoch": [], "train_loss": []}
@@ -124,9 +130,9 @@ def train_ctc(model: SequenceTagger, optimizer, x: np.ndarray, lengths: np.ndarr
 
 def stack_frames(x: np.ndarray, context: int) -> np.ndarray:
     """Each frame of x (T, D) with its ``context`` neighbours on either side: (T, (2 context + 1) D), edges repeated."""
-    x = np.asarray(x)
+    x = check_array(x, "x")
     context = check_positive_int(context, "context", allow_zero=True)
-    if x.ndim != 2:
-        raise ValueError(f"x must have shape (T, D), got {x.shape}")
+    if x.ndim != 2 or 0 in x.shape:
+        raise ValueError(f"x must have shape (T, D) with T, D >= 1, got {x.shape}")
     padded = np.pad(x, ((context, context), (0, 0)), mode="edge")
     return np.concatenate([padded[i:i + len(x)] for i in range(2 * context + 1)], axis=1)

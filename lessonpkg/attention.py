@@ -22,8 +22,15 @@ from .module import Module
 
 def masked_softmax(scores: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
     """Softmax over the last axis (S) of ``scores`` (N, T, S), with ``s >= lengths[n]`` given weight exactly 0."""
+    scores = check_array(scores, "scores")
+    if scores.ndim != 3 or 0 in scores.shape:
+        raise ValueError(f"scores must have shape (N, T, S) with N, T, S >= 1, got {scores.shape}")
     if lengths is not None:
         S = scores.shape[-1]
+        lengths = check_int_array(lengths, "lengths", low=1, high=S + 1)
+        if lengths.shape != scores.shape[:1]:
+            raise ValueError(f"lengths must have shape ({scores.shape[0]},), one length per sequence, "
+                             f"got {lengths.shape}")
         valid = np.arange(S)[None, None, :] < lengths[:, None, None]  # (N, 1, S)
         scores = np.where(valid, scores, -np.inf)
     z = scores - scores.max(axis=-1, keepdims=True)  # the max is finite: lengths >= 1

@@ -33,6 +33,9 @@ from .seqmodels import check_recurrent
 
 def log_softmax(scores: np.ndarray) -> np.ndarray:
     """``log(softmax(scores))`` over the last axis, computed stably."""
+    scores = check_array(scores, "scores")
+    if scores.ndim == 0 or scores.shape[-1] == 0:
+        raise ValueError(f"scores must have at least one entry on its last axis, got shape {scores.shape}")
     z = scores - scores.max(axis=-1, keepdims=True)
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 

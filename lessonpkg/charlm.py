@@ -31,6 +31,11 @@ from .tbptt import TruncatedBPTT
 CELLS = {"RNN": RNN, "GRU": GRU, "LSTM": LSTM}
 
 
+def _check_model(model) -> None:
+    if not isinstance(model, RNNLanguageModel):
+        raise TypeError(f"model must be a lessonpkg RNNLanguageModel (see make_char_lm), got {type(model).__name__}")
+
+
 def make_char_lm(cell: str, vocab_size: int, embedding_dim: int, hidden_size: int,
                  rng: np.random.Generator | int | None = None) -> RNNLanguageModel:
     """Build Embedding(V, E) -> ``cell`` ("RNN", "GRU" or "LSTM") with H units, batch_first -> Linear(H, V)."""
@@ -99,6 +104,7 @@ def stream_nll(model: RNNLanguageModel, stream, chunk_len: int = 256) -> float:
     Every token is predicted from everything before it (the chunks only bound
     the memory used), so this is the exact loss of the stream under the model.
     """
+    _check_model(model)
     x, y = to_lanes(stream, 1)  # (1, T - 1)
     tbptt = TruncatedBPTT(model.rnn, check_positive_int(chunk_len, "chunk_len"))
     total = 0.0
@@ -121,6 +127,10 @@ def step_fn(model: RNNLanguageModel):
 
 def read_prefix(model: RNNLanguageModel, tokens) -> tuple[object, int]:
     """Read all but the last of ``tokens`` from a zero state; return (state, last token) for ``lp.decoding``."""
+    _check_model(model)
+    arr = np.asarray(tokens)
+    if arr.size and (arr.ndim != 1 or arr.dtype.kind not in "iu"):
+        raise TypeError(f"tokens must be a 1-d sequence of int token ids, got dtype {arr.dtype} and shape {arr.shape}")
     toks = [int(t) for t in tokens]
     if not toks:
         raise ValueError("tokens must hold at least one token (e.g. the separator)")

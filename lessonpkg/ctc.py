@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array, check_positive_int
+from ._validate import check_array, check_int_array, check_positive_int
 
 _REDUCTIONS = ("mean", "sum", "none")
 NEG_INF = -np.inf
@@ -89,7 +89,13 @@ def _padded_targets(targets, target_lengths: np.ndarray, N: int) -> np.ndarray:
 
 def min_frames(targets: np.ndarray, length: int) -> int:
     """The fewest frames a path for ``targets[:length]`` needs: L plus one blank between each equal neighbour pair."""
-    t = np.asarray(targets)[:length]
+    t = check_int_array(targets, "targets")
+    if t.ndim != 1:
+        raise ValueError(f"targets must have shape (S,), one label sequence, got {t.shape}")
+    length = check_positive_int(length, "length", allow_zero=True)
+    if length > t.shape[0]:
+        raise ValueError(f"length must be <= len(targets) = {t.shape[0]}, got {length}")
+    t = t[:length]
     return int(length + np.sum(t[1:] == t[:-1]))
 
 

@@ -26,6 +26,9 @@ def _log_probs(out, V: int | None = None) -> np.ndarray:
     lp = np.asarray(out, dtype=np.float64)
     if lp.ndim != 1 or (V is not None and lp.shape != (V,)):
         raise ValueError(f"step_fn must return log-probabilities of shape (V,), got {lp.shape}")
+    if np.isnan(lp).any():
+        raise ValueError(f"step_fn must return log-probabilities without NaN (-inf is allowed), "
+                         f"got {int(np.isnan(lp).sum())} NaN of {lp.size}")
     return lp
 
 

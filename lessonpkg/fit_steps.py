@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._validate import as_rng, check_int_array, check_positive_int
+from ._validate import as_rng, check_int_array, check_optimizer, check_positive_int
 from .losses import CrossEntropyLoss
 from .module import Module
 from .train import minibatches
@@ -38,6 +38,7 @@ def step_loss(model: Module, inputs: tuple, target: np.ndarray, ignore_index: in
               batch_size: int = 512) -> float:
     """The mean cross-entropy over every counted target step, computed in batches, without gradients."""
     inputs, target = _check(model, inputs, target)
+    batch_size = check_positive_int(batch_size, "batch_size")
     total, count = 0.0, 0
     crit = CrossEntropyLoss(ignore_index=ignore_index, reduction="sum")
     for start in range(0, target.shape[0], batch_size):
@@ -77,6 +78,7 @@ def fit_steps(model: Module, optimizer, inputs: tuple, target: np.ndarray, *, ep
     """
     inputs, target = _check(model, inputs, target)
     epochs = check_positive_int(epochs, "epochs", allow_zero=True)
+    check_optimizer(optimizer)
     if val is not None:
         if not isinstance(val, tuple) or len(val) != 2:
             raise TypeError("val must be a tuple (inputs_val, target_val)")

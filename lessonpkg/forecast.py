@@ -150,21 +150,33 @@ class ARModel:
 
 def mae(y: np.ndarray, yhat: np.ndarray, axis: int | None = None) -> np.ndarray:
     """Mean absolute error ``mean(|yhat - y|)``, over all entries or along ``axis``."""
-    y, yhat = _same(y, yhat)
+    y, yhat = _same(y, yhat, axis)
     return np.abs(yhat - y).mean(axis=axis)
 
 
 def rmse(y: np.ndarray, yhat: np.ndarray, axis: int | None = None) -> np.ndarray:
     """Root mean squared error ``sqrt(mean((yhat - y) ** 2))``, over all entries or along ``axis``."""
-    y, yhat = _same(y, yhat)
+    y, yhat = _same(y, yhat, axis)
     return np.sqrt(((yhat - y) ** 2).mean(axis=axis))
 
 
-def _same(y, yhat) -> tuple[np.ndarray, np.ndarray]:
+def _same(y, yhat, axis=None) -> tuple[np.ndarray, np.ndarray]:
     y, yhat = check_array(y, "y"), check_array(yhat, "yhat")
     if y.shape != yhat.shape:
         raise ValueError(f"y and yhat must have the same shape, got {y.shape} and {yhat.shape}")
+    if y.size == 0:
+        raise ValueError(f"y and yhat must hold at least one value, got shape {y.shape}")
+    if axis is not None:
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"axis must be an int or None, got {type(axis).__name__}")
+        if not -y.ndim <= axis < y.ndim:
+            raise ValueError(f"axis must lie in [-{y.ndim}, {y.ndim}) for y of shape {y.shape}, got {axis}")
     return y, yhat
+
+
+def _check_params(params, name: str) -> None:
+    if not isinstance(params, Mapping) or not all(isinstance(v, np.ndarray) for v in params.values()):
+        raise TypeError(f"{name} must be a dict of numpy arrays (e.g. model.params), got {type(params).__name__}")
 
 
 class EarlyStopping:
@@ -192,6 +204,7 @@ class EarlyStopping:
         val_loss = float(val_loss)
         if not np.isfinite(val_loss):
             raise ValueError(f"val_loss must be finite, got {val_loss}")
+        _check_params(params, "params")
         self.epoch += 1
         if val_loss < self.best_loss:
             self.best_loss, self.best_epoch = val_loss, self.epoch
@@ -204,5 +217,9 @@ class EarlyStopping:
             raise ValueError("no epoch recorded yet; call step(val_loss, params) first")
         if set(params) != set(self.best_params):
             raise ValueError(f"params must have the keys {sorted(self.best_params)}, got {sorted(params)}")
+        for k, v in params.items():
+            if np.shape(v) != self.best_params[k].shape:
+                raise ValueError(f"params[{k!r}] must have shape {self.best_params[k].shape} like the recorded "
+                                 f"parameters, got {np.shape(v)}")
         for k, v in params.items():
             v[...] = self.best_params[k]

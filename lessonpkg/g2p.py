@@ -61,6 +61,10 @@ def length_batches(pairs: Sequence, batch_size: int, rng: np.random.Generator | 
     shuffled; with None the order is fixed (lengths ascending, pairs in input order).
     """
     batch_size = check_positive_int(batch_size, "batch_size")
+    if isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__len__"):
+        raise TypeError(f"pairs must be a sequence of (word, phonemes) pairs, got {type(pairs).__name__}")
+    if len(pairs) == 0:
+        raise ValueError("pairs must hold at least one (word, phonemes) pair, got an empty sequence")
     gen = None if rng is None else as_rng(rng)
     by_length: dict[int, list] = {}
     for pair in pairs:
@@ -78,6 +82,8 @@ def length_batches(pairs: Sequence, batch_size: int, rng: np.random.Generator | 
 
 def batch_loss(model, pairs: Sequence, *, backward: bool = True):
     """Mean cross-entropy per target token (phonemes and EOS) of one batch, and the grads if ``backward``."""
+    if not isinstance(model, (Seq2Seq, AttentionSeq2Seq)):
+        raise TypeError(f"model must be a lessonpkg Seq2Seq or AttentionSeq2Seq, got {type(model).__name__}")
     enc = encode_pairs(pairs, letter_vocab(), phoneme_vocab())
     if isinstance(model, AttentionSeq2Seq):
         logits, cache = model.forward(enc.src, enc.src_lengths, enc.tgt_in)  # (N, V, T)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_positive_int
+from ._validate import check_nonnegative_float, check_positive_int
 
 
 def _check_stream(stream, V: int, name: str = "stream") -> np.ndarray:
@@ -90,9 +90,9 @@ class NGramModel:
 
 def perplexity(nll: float) -> float:
     """exp(mean NLL in nats): the effective number of equally likely choices per token."""
-    return float(np.exp(nll))
+    return float(np.exp(check_nonnegative_float(nll, "nll")))
 
 
 def bits_per_token(nll: float) -> float:
     """The mean NLL converted from nats to bits: nll / ln 2."""
-    return float(nll / np.log(2.0))
+    return float(check_nonnegative_float(nll, "nll") / np.log(2.0))

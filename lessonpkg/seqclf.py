@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._validate import as_rng, check_int_array, check_positive_int
+from ._validate import as_rng, check_dtype_arg, check_int_array, check_optimizer, check_positive_int
 from .losses import CrossEntropyLoss
 from .module import Module
 from .train import minibatches
@@ -22,12 +22,14 @@ from .train import minibatches
 def one_hot_ids(ids: np.ndarray, num_classes: int, dtype=np.float64) -> np.ndarray:
     """Turn token indices (N, T) into one-hot rows (N, T, V); index 0 (``<pad>``) becomes a row of zeros."""
     ids = check_int_array(ids, "ids", low=0, high=check_positive_int(num_classes, "num_classes"))
-    table = np.eye(num_classes, dtype=dtype)
+    table = np.eye(num_classes, dtype=check_dtype_arg(dtype))
     table[0] = 0.0
     return table[ids]
 
 
 def _logits(model: Module, x: np.ndarray, lengths) -> tuple[np.ndarray, tuple]:
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be a lessonpkg Module, got {type(model).__name__}")
     return model.forward(x) if lengths is None else model.forward(x, lengths=lengths)
 
 
@@ -102,6 +104,7 @@ def train_classifier(model: Module, optimizer, x: np.ndarray, y: np.ndarray, len
     """
     x, y, lengths = _check(model, x, y, lengths)
     epochs = check_positive_int(epochs, "epochs", allow_zero=True)
+    check_optimizer(optimizer)
     if val is not None and (not isinstance(val, tuple) or len(val) != 3):
         raise TypeError("val must be a tuple (x_val, y_val, lengths_val) of held-out data")
     gen = as_rng(rng)

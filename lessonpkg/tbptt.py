@@ -60,6 +60,9 @@ class TruncatedBPTT:
         if not arrays:
             raise ValueError("chunks needs at least one array")
         axis = 1 if self.layer.batch_first else 0
+        if np.ndim(arrays[0]) <= axis:
+            raise ValueError(f"arrays[0] must have a time axis {axis} (batch_first={self.layer.batch_first}), "
+                             f"got shape {np.shape(arrays[0])}")
         T = np.shape(arrays[0])[axis]
         for k, a in enumerate(arrays):
             if np.ndim(a) <= axis or np.shape(a)[axis] != T:

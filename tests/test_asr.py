@@ -63,3 +63,24 @@ def test_bad_input():
         asr.ctc_log_probs(lp.Linear(2, 2), np.zeros((1, 2, 2)), np.array([2]))
     with pytest.raises(ValueError, match=r"x must have shape \(T, D\)"):
         asr.stack_frames(np.zeros(3), 1)
+
+
+def test_bad_input_found_by_fuzzing():
+    with pytest.raises(ValueError, match="x must be finite"):
+        asr.stack_frames(np.array([[0.0, np.nan]]), 1)
+    with pytest.raises(ValueError, match=r"x must have shape \(T, D\) with T, D >= 1, got \(0, 3\)"):
+        asr.stack_frames(np.zeros((0, 3)), 1)
+    with pytest.raises(TypeError, match="frame_ids must have an integer dtype, got object"):
+        asr.collapse_frames(None)
+    with pytest.raises(ValueError, match=r"frame_ids must have shape \(T,\)"):
+        asr.collapse_frames(np.zeros((2, 3), dtype=int))
+    model = tiny_tagger()
+    x, lengths = np.zeros((2, 6, 3)), np.array([6, 4])
+    targets, target_lengths = np.array([[1, 2], [3, 0]]), np.array([2, 1])
+    with pytest.raises(TypeError, match="crit must be a lessonpkg CTCLoss, got NoneType"):
+        asr.ctc_step(model, x, lengths, targets, target_lengths, None)
+    with pytest.raises(TypeError, match="optimizer must be an optimizer with a step"):
+        asr.train_ctc(model, None, x, lengths, targets, target_lengths, epochs=1)
+    hist = asr.train_ctc(model, lp.SGD(model.params, lr=0.01), x.tolist(), lengths.tolist(), targets.tolist(),
+                         target_lengths.tolist(), epochs=1, batch_size=2, rng=0)  # lists work like arrays
+    assert hist["train_loss"].shape == (2,)

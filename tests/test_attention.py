@@ -131,3 +131,19 @@ def test_bad_inputs():
         AdditiveAttention(3, 4, 5, bias=1)
     with pytest.raises(ValueError, match="attention_size must be >= 1"):
         AdditiveAttention(3, 4, 0)
+
+
+def test_masked_softmax_bad_inputs():
+    scores = np.zeros((2, 1, 4))
+    with pytest.raises(ValueError, match="scores must be finite"):
+        masked_softmax(np.full((1, 1, 2), np.nan), None)
+    with pytest.raises(ValueError, match=r"scores must have shape \(N, T, S\)"):
+        masked_softmax(np.zeros((2, 4)), None)
+    with pytest.raises(TypeError, match="scores must have dtype a floating dtype, got object"):
+        masked_softmax(None, None)
+    with pytest.raises(ValueError, match="lengths must have entries >= 1, got a minimum of 0"):
+        masked_softmax(scores, np.array([0, 2]))  # an all-masked row would be 0/0
+    with pytest.raises(ValueError, match="lengths must have entries < 5"):
+        masked_softmax(scores, np.array([5, 2]))
+    with pytest.raises(ValueError, match=r"lengths must have shape \(2,\), one length per sequence, got \(3,\)"):
+        masked_softmax(scores, np.array([1, 2, 3]))

@@ -142,3 +142,12 @@ def test_bad_inputs():
         m.step_fn(np.ones((1, 3), dtype=int))
     with pytest.raises(TypeError, match="model must be a lessonpkg Seq2Seq"):
         seq2seq_step_fn(m, np.ones(3, dtype=int))
+
+
+def test_log_softmax_bad_inputs():
+    with pytest.raises(ValueError, match="scores must be finite"):
+        log_softmax(np.array([0.0, np.inf]))
+    with pytest.raises(TypeError, match="scores must have dtype"):
+        log_softmax([1, 2])
+    with pytest.raises(ValueError, match="scores must have at least one entry"):
+        log_softmax(np.zeros((2, 0)))

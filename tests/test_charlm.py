@@ -101,3 +101,12 @@ def test_train_char_lm_learns_on_a_tiny_stream():
     assert history["train_loss"].shape == (5,) and history["val_loss"].shape == (6,)
     assert history["val_loss"][-1] < 0.5 * history["val_loss"][0]
     np.testing.assert_allclose(history["val_loss"][-1], charlm.stream_nll(model, stream[:31]), rtol=1e-12)
+
+
+def test_bad_models_and_tokens_found_by_fuzzing():
+    with pytest.raises(TypeError, match="model must be a lessonpkg RNNLanguageModel"):
+        charlm.stream_nll(None, np.arange(10) % 5)
+    with pytest.raises(TypeError, match="model must be a lessonpkg RNNLanguageModel"):
+        charlm.read_prefix(lp.Linear(2, 2), [1, 2])
+    with pytest.raises(TypeError, match="tokens must be a 1-d sequence of int token ids"):
+        charlm.read_prefix(charlm.make_char_lm("RNN", 5, 3, 4), np.array([[1, 2]]))

@@ -185,3 +185,13 @@ def test_bad_input():
         crit.backward((1, 2))
     with pytest.raises(ValueError, match=r"log_probs must have shape \(T, N, C\)"):
         ctc_greedy_decode(lp_[0])
+
+
+def test_min_frames_bad_input():
+    assert min_frames(np.array([1, 1, 2]), 3) == 4
+    with pytest.raises(TypeError, match="targets must have an integer dtype, got object"):
+        min_frames(None, 2)
+    with pytest.raises(ValueError, match=r"length must be <= len\(targets\) = 3, got 5"):
+        min_frames(np.array([1, 1, 2]), 5)
+    with pytest.raises(TypeError, match="length must be an int, got float"):
+        min_frames(np.array([1, 1, 2]), 2.5)

@@ -71,3 +71,12 @@ def test_bad_inputs_raise_clear_errors():
         cmu.encode_pairs([("cat", ())], cmu.letter_vocab(), cmu.phoneme_vocab())
     with pytest.raises(ValueError, match="at least one"):
         cmu.encode_pairs([], cmu.letter_vocab(), cmu.phoneme_vocab())
+
+
+def test_bad_vocabularies_and_phonemes():
+    with pytest.raises(TypeError, match="letters must be a TokenVocab"):
+        cmu.encode_pairs([("at", ("AE", "T"))], None, cmu.letter_vocab())
+    with pytest.raises(TypeError, match="phonemes must be a TokenVocab"):
+        cmu.encode_pairs([("at", ("AE", "T"))], cmu.letter_vocab(), "AE T")
+    with pytest.raises(TypeError, match=r"phonemes\[1\] must be a str"):
+        cmu.strip_stress(("AH0", 3))

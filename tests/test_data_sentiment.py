@@ -77,3 +77,10 @@ def test_bad_inputs():
         ngram_bag(["good"])
     with pytest.raises(ValueError, match="labels and weights must have shape"):
         order_blind_ceiling(["a", "b"], [0])
+
+
+def test_order_blind_ceiling_refuses_bad_weights():
+    texts, labels = ["good", "not good"], np.array([1, 0])
+    for w in ([np.nan, 1.0], [-1.0, 1.0], [0.0, 0.0], [np.inf, 1.0]):
+        with pytest.raises(ValueError, match="weights must be finite and >= 0 with a positive sum"):
+            order_blind_ceiling(texts, labels, np.array(w))

@@ -111,3 +111,10 @@ def test_bad_input():
     with pytest.raises(ValueError, match="mean and std must be given"):
         d = sp.load_spoken_digits(n_speakers=(1, 1, 1), n_per_speaker=1, n_mels=8, splits=("val",))
         d.padded(d.val)
+
+
+def test_frame_labels_checks_n_frames():
+    with pytest.raises(ValueError, match="n_frames must be >= 0, got -1"):
+        sp.frame_labels((("W", 0, 100),), -1)
+    with pytest.raises(TypeError, match="n_frames must be an int, got float"):
+        sp.frame_labels((("W", 0, 100),), 5.5)

@@ -94,3 +94,20 @@ def test_bad_inputs_raise_clear_errors():
         greedy_decode(step, None, 0, eos=0, start=1)
     with pytest.raises(ValueError, match=r"shape \(V,\)"):
         greedy_decode(lambda t, s: (np.zeros((2, 2)), s), None, 3, eos=0, start=1)
+
+
+def test_nan_from_step_fn_and_negative_seed_raise():
+    def nan_step(token, state):
+        return np.array([-0.5, np.nan, -1.0]), state
+
+    for decode in (lambda: greedy_decode(nan_step, None, 3, 2, start=0),
+                   lambda: beam_search(nan_step, None, 2, 3, 2, start=0),
+                   lambda: sample_sequence(nan_step, None, 3, 2, start=0, rng=0)):
+        with pytest.raises(ValueError, match="step_fn must return log-probabilities without NaN"):
+            decode()
+
+    def step(token, state):
+        return np.log(np.full(3, 1 / 3)), state
+
+    with pytest.raises(ValueError, match="rng must be a seed >= 0, got -1"):
+        sample_sequence(step, None, 3, 2, start=0, rng=-1)

@@ -47,3 +47,15 @@ def test_bad_inputs():
         lp.fit_steps(model, opt, (x, lengths), y[:, 0], epochs=1)
     with pytest.raises(TypeError, match="val must be a tuple"):
         lp.fit_steps(model, opt, (x, lengths), y, epochs=1, val=(x, lengths, y))
+
+
+def test_bad_input_found_by_fuzzing():
+    x, lengths, y = _data(N=4)
+    model = lp.SequenceTagger(lp.GRU(3, 4, batch_first=True, rng=0), lp.Linear(4, 2, rng=1))
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match=f"batch_size must be >= 1, got {bad}"):
+            lp.step_loss(model, (x, lengths), y, batch_size=bad)
+    with pytest.raises(TypeError, match="batch_size must be an int, got float"):
+        lp.step_loss(model, (x, lengths), y, batch_size=2.5)
+    with pytest.raises(TypeError, match="optimizer must be an optimizer with a step"):
+        lp.fit_steps(model, None, (x, lengths), y, epochs=1)

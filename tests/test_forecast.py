@@ -98,3 +98,24 @@ def test_bad_inputs():
         fc.EarlyStopping(3).restore({})
     with pytest.raises(TypeError, match="patience must be an int"):
         fc.EarlyStopping(2.5)
+
+
+@pytest.mark.parametrize("fn", [fc.mae, fc.rmse])
+def test_errors_check_axis_and_empty_input(fn):
+    y = np.zeros((3, 4))
+    with pytest.raises(TypeError, match="axis must be an int or None, got float"):
+        fn(y, y, axis=0.5)
+    with pytest.raises(ValueError, match=r"axis must lie in \[-2, 2\) for y of shape \(3, 4\), got 2"):
+        fn(y, y, axis=2)
+    with pytest.raises(ValueError, match="y and yhat must hold at least one value"):
+        fn(np.zeros(0), np.zeros(0))
+    assert fn(y, y + 1, axis=-1).shape == (3,)
+
+
+def test_early_stopping_checks_params():
+    stop = fc.EarlyStopping(2)
+    with pytest.raises(TypeError, match="params must be a dict of numpy arrays"):
+        stop.step(1.0, None)
+    stop.step(1.0, {"w": np.ones(3)})
+    with pytest.raises(ValueError, match=r"params\[.w.\] must have shape \(3,\) like the recorded parameters"):
+        stop.restore({"w": np.zeros(2)})

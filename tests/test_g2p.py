@@ -61,3 +61,20 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="beam_width must be >= 1"):
         g2p.transcribe(g2p.build_g2p_model("plain", hidden_size=4), "cat", beam_width=0)
     assert isinstance(np.float64(g2p.mean_loss(g2p.build_g2p_model("plain", hidden_size=4), PAIRS)), np.floating)
+
+
+def test_bad_input_found_by_fuzzing():
+    pairs = [("cat", ("K", "AE", "T")), ("dog", ("D", "AO", "G"))]
+    with pytest.raises(TypeError, match="model must be a lessonpkg Seq2Seq or AttentionSeq2Seq, got NoneType"):
+        g2p.batch_loss(None, pairs)
+    with pytest.raises(TypeError, match="model must be a lessonpkg Seq2Seq or AttentionSeq2Seq, got Linear"):
+        g2p.mean_loss(lp.Linear(2, 2), pairs)
+    model = g2p.build_g2p_model("plain", embedding_dim=4, hidden_size=5, rng=0)
+    with pytest.raises(ValueError, match="pairs must hold at least one"):
+        g2p.mean_loss(model, [])
+    with pytest.raises(ValueError, match="pairs must hold at least one"):
+        g2p.train_g2p("plain", [], pairs, epochs=1, embedding_dim=4, hidden_size=5)
+    with pytest.raises(TypeError, match="pairs must be a sequence of"):
+        g2p.length_batches(None, 2)
+    with pytest.raises(ValueError, match="rng must be a seed >= 0, got -1"):
+        g2p.length_batches(pairs, 2, rng=-1)

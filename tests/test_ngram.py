@@ -50,3 +50,13 @@ def test_bad_inputs_raise_clear_errors():
         NGramModel(2, 3, pad=3)
     with pytest.raises(ValueError, match="context"):
         NGramModel(2, 3).probs([5])
+
+
+@pytest.mark.parametrize("fn", [perplexity, bits_per_token])
+def test_perplexity_and_bits_refuse_a_non_finite_or_negative_nll(fn):
+    with pytest.raises(ValueError, match="nll must be a finite number >= 0, got nan"):
+        fn(float("nan"))
+    with pytest.raises(ValueError, match="nll must be a finite number >= 0, got inf"):
+        fn(np.inf)
+    with pytest.raises(TypeError, match="nll must be a real number, got str"):
+        fn("1.0")

@@ -92,3 +92,13 @@ def test_bad_inputs():
         classifier_scores(model, x, y.astype(float), lengths)
     with pytest.raises(TypeError, match="val must be a tuple"):
         train_classifier(model, opt, x, y, lengths, epochs=1, val=(x, y))
+
+
+def test_bad_input_found_by_fuzzing():
+    with pytest.raises(TypeError, match="dtype must be np.float32 or np.float64"):
+        one_hot_ids(np.array([[0, 1]]), 3, dtype=object)
+    with pytest.raises(TypeError, match="model must be a lessonpkg Module, got NoneType"):
+        predict_classes(None, np.zeros((2, 3, 4)))
+    x, y, lengths = _data()
+    with pytest.raises(TypeError, match="optimizer must be an optimizer with a step"):
+        train_classifier(_model(), None, x, y, lengths, epochs=1)

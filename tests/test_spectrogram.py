@@ -88,3 +88,15 @@ def test_bad_input():
         mel_filterbank(8, 256, 8000, fmin=100, fmax=5000)
     with pytest.raises(ValueError, match="floor must be > 0"):
         log_mel_spectrogram(np.zeros(300), 8000, floor=0.0)
+
+
+def test_mel_conversions_refuse_non_finite_or_negative_input():
+    with pytest.raises(ValueError, match="f must be finite, got 1 NaN or inf"):
+        hz_to_mel(np.array([100.0, np.nan]))
+    with pytest.raises(ValueError, match="f must hold frequencies >= 0 Hz"):
+        hz_to_mel(-800.0)
+    with pytest.raises(TypeError, match="f must be a real number or an array of them, got NoneType"):
+        hz_to_mel(None)
+    with pytest.raises(ValueError, match="m must be finite"):
+        mel_to_hz(np.inf)
+    assert hz_to_mel(700) == pytest.approx(2595.0 * np.log10(2.0))  # ints are still fine

@@ -123,3 +123,11 @@ def test_bad_arguments():
         next(tbptt.chunks(np.zeros((5, 1, 2)), np.zeros((4, 1))))
     with pytest.raises(ValueError, match="chunks needs at least one array"):
         next(tbptt.chunks())
+
+
+def test_chunks_refuse_an_array_without_a_time_axis():
+    tb = lp.TruncatedBPTT(lp.GRU(3, 4, batch_first=True, rng=0), 2)
+    with pytest.raises(ValueError, match=r"arrays\[0\] must have a time axis 1 \(batch_first=True\), got shape \(5,\)"):
+        list(tb.chunks(np.zeros(5), np.zeros((5, 4))))
+    with pytest.raises(ValueError, match=r"arrays\[0\] must have a time axis 1 .* got shape \(\)"):
+        list(tb.chunks(None))

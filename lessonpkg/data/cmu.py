@@ -172,6 +172,10 @@ _NO_DIGITS = str.maketrans("", "", "012")
 
 def strip_stress(phonemes: Iterable[str]) -> tuple[str, ...]:
     """Drop the stress digits 0, 1, 2 from ARPAbet symbols: ``("AH0", "B")`` -> ``("AH", "B")``."""
+    phonemes = tuple(phonemes)
+    for i, p in enumerate(phonemes):
+        if not isinstance(p, str):
+            raise TypeError(f"phonemes[{i}] must be a str such as 'AH0', got {type(p).__name__}")
     return tuple(p.translate(_NO_DIGITS) for p in phonemes)
 
 
@@ -247,6 +251,9 @@ def load_cmudict(n_train: int | None = None, n_val: int = 2000, n_test: int = 20
 
 def encode_pairs(pairs: Sequence[Pair], letters: TokenVocab, phonemes: TokenVocab) -> EncodedPairs:
     """Pad ``(word, phonemes)`` pairs into the int64 arrays of ``EncodedPairs`` for teacher forcing."""
+    for name, vocab in (("letters", letters), ("phonemes", phonemes)):
+        if not isinstance(vocab, TokenVocab):
+            raise TypeError(f"{name} must be a TokenVocab (e.g. splits.{name}), got {type(vocab).__name__}")
     pairs = list(pairs)
     if not pairs:
         raise ValueError("pairs must hold at least one (word, phonemes) pair")

@@ -177,6 +177,10 @@ def order_blind_ceiling(texts: Iterable[str], labels, weights=None, n: int = 1) 
     if labels.shape != (len(texts),) or w.shape != (len(texts),):
         raise ValueError(f"labels and weights must have shape ({len(texts)},) like texts, got {labels.shape} "
                          f"and {w.shape}")
+    if not (np.all(np.isfinite(w)) and np.all(w >= 0) and w.sum() > 0):
+        raise ValueError("weights must be finite and >= 0 with a positive sum, got "
+                         f"{int(np.sum(~np.isfinite(w)))} NaN or inf, minimum {np.nanmin(w) if w.size else None}, "
+                         f"sum {w.sum()}")
     mass: dict = defaultdict(lambda: defaultdict(float))
     for text, y, wi in zip(texts, labels, w):
         mass[ngram_bag(text, n)][int(y)] += wi

@@ -239,6 +239,7 @@ def synthesize(words, speaker: Speaker, rng: np.random.Generator | int | None = 
 
 def frame_labels(segments, n_frames: int) -> np.ndarray:
     """Phoneme id (1..P, 0 for silence) of the segment under the centre of each of n_frames frames."""
+    n_frames = check_positive_int(n_frames, "n_frames", allow_zero=True)
     centres = np.arange(n_frames) * HOP + N_FFT // 2
     out = np.zeros(n_frames, dtype=np.int64)
     for label, start, end in segments:
