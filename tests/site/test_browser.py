@@ -98,11 +98,18 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A browser that leaves a page cancels its pending downloads; the broken pipe is not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="session")
 def base_url():
     if not (HTML / "index.html").exists():
         pytest.fail(f"{HTML} is not built: run `make book` (or `jupyter-book build .`) first")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(HTML)))
+    server = QuietServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(HTML)))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
