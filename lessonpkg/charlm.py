@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_rng, check_int_array, check_positive_int
+from ._validate import as_rng, check_int_array, check_optimizer, check_positive_int
 from .checkpoint import load_checkpoint
 from .clip import clip_grad_norm
 from .functional import log_softmax
@@ -31,6 +31,13 @@ from .tbptt import TruncatedBPTT
 CELLS = {"RNN": RNN, "GRU": GRU, "LSTM": LSTM}
 
 
+def _check_stream(stream, name: str) -> np.ndarray:
+    s = check_int_array(stream, name, low=0)
+    if s.ndim != 1 or s.size < 2:
+        raise ValueError(f"{name} must be a 1-d stream of at least 2 token ids, got shape {s.shape}")
+    return s
+
+
 def _check_model(model) -> None:
     if not isinstance(model, RNNLanguageModel):
         raise TypeError(f"model must be a lessonpkg RNNLanguageModel (see make_char_lm), got {type(model).__name__}")
@@ -41,6 +48,8 @@ def make_char_lm(cell: str, vocab_size: int, embedding_dim: int, hidden_size: in
     """Build Embedding(V, E) -> ``cell`` ("RNN", "GRU" or "LSTM") with H units, batch_first -> Linear(H, V)."""
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+    for value, name in ((vocab_size, "vocab_size"), (embedding_dim, "embedding_dim"), (hidden_size, "hidden_size")):
+        check_positive_int(value, name)
     gen = as_rng(rng)
     return RNNLanguageModel(Embedding(vocab_size, embedding_dim, rng=gen),
                             CELLS[cell](embedding_dim, hidden_size, batch_first=True, rng=gen),
@@ -78,6 +87,8 @@ def tbptt_epoch(model: RNNLanguageModel, optimizer, x: np.ndarray, y: np.ndarray
     the gradient of the chunk's mean cross-entropy, truncated at the chunk start.
     ``progress``, if given, is called once per chunk (e.g. a tqdm bar's ``update``).
     """
+    _check_model(model)
+    check_optimizer(optimizer)
     tbptt = TruncatedBPTT(model.rnn, chunk_len)
     crit = CrossEntropyLoss()
     V = model.head.out_features
@@ -153,6 +164,7 @@ def train_char_lm(cell: str, train_stream, val_stream, *, embedding_dim: int = 1
         ``"train_loss"`` (epochs,): the mean chunk loss of each epoch; ``"val_loss"`` (epochs + 1,):
         ``stream_nll`` of ``val_stream`` before training and after each epoch.
     """
+    train_stream, val_stream = _check_stream(train_stream, "train_stream"), _check_stream(val_stream, "val_stream")
     vocab_size = int(max(np.max(train_stream), np.max(val_stream))) + 1
     model = make_char_lm(cell, vocab_size, embedding_dim, hidden_size, rng=rng)
     optimizer = Adam(model.params, lr=lr)

@@ -45,6 +45,8 @@ def build_g2p_model(kind: str, *, embedding_dim: int = 32, hidden_size: int = 64
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     E, H = check_positive_int(embedding_dim, "embedding_dim"), check_positive_int(hidden_size, "hidden_size")
+    for value, name in ((attention_size, "attention_size"), (n_letters, "n_letters"), (n_phonemes, "n_phonemes")):
+        check_positive_int(value, name)
     rng = as_rng(rng)
     parts = [Embedding(n_letters, E, padding_idx=PAD, rng=rng), GRU(E, H, batch_first=True, rng=rng),
              Embedding(n_phonemes, E, padding_idx=PAD, rng=rng), GRU(E, H, batch_first=True, rng=rng)]

@@ -110,3 +110,18 @@ def test_bad_models_and_tokens_found_by_fuzzing():
         charlm.read_prefix(lp.Linear(2, 2), [1, 2])
     with pytest.raises(TypeError, match="tokens must be a 1-d sequence of int token ids"):
         charlm.read_prefix(charlm.make_char_lm("RNN", 5, 3, 4), np.array([[1, 2]]))
+
+
+def test_training_entry_points_refuse_bad_arguments():
+    model = lp.charlm.make_char_lm("GRU", 5, 3, 4, rng=0)
+    x = np.zeros((2, 6), dtype=np.int64)
+    with pytest.raises(TypeError, match="model must be a lessonpkg RNNLanguageModel"):
+        lp.charlm.tbptt_epoch(None, lp.Adam(model.params), x, x, 3)
+    with pytest.raises(TypeError, match="optimizer"):
+        lp.charlm.tbptt_epoch(model, None, x, x, 3)
+    with pytest.raises(ValueError, match=r"train_stream must be a 1-d stream of at least 2 token ids, got shape \(0,"):
+        lp.charlm.train_char_lm("GRU", np.zeros(0, dtype=np.int64), np.arange(5))
+    with pytest.raises(ValueError, match="val_stream must have entries >= 0"):
+        lp.charlm.train_char_lm("GRU", np.arange(5), np.array([1, -2]))
+    with pytest.raises(ValueError, match="vocab_size"):
+        lp.charlm.make_char_lm("GRU", 0, 3, 4)

@@ -78,3 +78,9 @@ def test_bad_input_found_by_fuzzing():
         g2p.length_batches(None, 2)
     with pytest.raises(ValueError, match="rng must be a seed >= 0, got -1"):
         g2p.length_batches(pairs, 2, rng=-1)
+
+
+@pytest.mark.parametrize("arg", ["n_letters", "n_phonemes", "attention_size"])
+def test_build_g2p_model_names_the_bad_size(arg):
+    with pytest.raises(ValueError, match=arg):
+        g2p.build_g2p_model("attention", **{arg: 0})
