@@ -1,58 +1,48 @@
 """lessonpkg: recurrent neural networks from scratch, in numpy, proven equal to PyTorch.
 
-Everything public is importable from the top level, e.g. ``lp.Linear`` or
-``lp.clip_grad_norm``. Torch is imported only inside ``lessonpkg.interop``'s
-functions.
+The layout follows torch's, so that ``lessonpkg.nn.LSTM`` reads beside ``torch.nn.LSTM``:
+
+- ``lessonpkg.nn``: ``Module``, layers, recurrent cells, attention, losses; ``nn.functional``,
+  ``nn.init`` and ``nn.utils`` (``clip_grad_norm_``, ``clip_grad_value_``);
+- ``lessonpkg.optim``: ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam``;
+- ``lessonpkg.models``: the composite models of the chapters and the n-gram models;
+- ``lessonpkg.train``: the training loops, truncated BPTT and checkpoints;
+- ``lessonpkg.decode``: greedy, sampling, beam search and CTC decoding;
+- ``lessonpkg.metrics``, ``lessonpkg.data``;
+- ``lessonpkg.testing`` (gradient checks, torch interop), ``lessonpkg.notebook`` (plots,
+  ``show_source``) and ``lessonpkg.apps`` (the applications, as configurations of the above).
+
+The most used names are also importable from the top level, e.g. ``lp.LSTM``. Torch is imported
+only inside ``lessonpkg.testing.interop``'s functions.
 """
 
-from . import functional
-from .module import Module
-from .show import show_source
+from lessonpkg import apps, data, decode, metrics, models, nn, notebook, optim, testing, train
 
-# -- datasets, plotting helpers, the training loop (lp.data.load_iris_2d, lp.plots.decision_grid, lp.fit) --
-from . import data, plots
-from .train import evaluate_loss, fit, minibatches
-from .tagger import tagger_evaluate, tagger_params, tagger_update, train_tagger
-from .checkpoint import load_checkpoint, save_checkpoint
-from . import diagnostics, long_range  # lp.diagnostics.hidden_grad_norms, lp.long_range.load_runs (Chapter 5)
-from .rnnlm import RNNLanguageModel, lm_loss, lm_update, train_lm
-from .sampling import apply_temperature, sample_next
-from .seqclf import classifier_scores, one_hot_ids, predict_classes, train_classifier  # Chapter 9
-from . import charlm, ngram  # lp.charlm.tbptt_epoch, lp.ngram.NGramModel (Chapter 8)
-from .decoding import beam_search, greedy_decode, sample_sequence
-from . import forecast  # lp.forecast.ARModel, persistence, seasonal_naive, EarlyStopping (Chapter 11)
-from . import asr, spectrogram  # lp.asr.train_ctc, lp.spectrogram.log_mel_spectrogram (Chapter 12)
-from .ctc import CTCLoss, ctc_greedy_decode  # Chapter 12
-from .captioner import ImageCaptioner, caption_scores  # Chapter 13
-from .fit_steps import fit_steps, step_loss  # Chapter 13: per-step cross-entropy on padded targets
-from .spans import MostFrequentTag, bio_spans, span_scores, token_accuracy  # Chapter 13
-
-# -- layers (one line per module; keep alphabetical within each block) --
-from .layers.activations import ReLU, Sigmoid, Tanh
-from .layers.embedding import Embedding
-from .layers.gru import GRU, GRUCell
-from .layers.gru_variants import gru_cell_cho2014
-from .layers.linear import Linear
-from .layers.lstm import LSTM, LSTMCell
-from .layers.rnn import RNN, RNNCell
-from .layers.sequential import Sequential
-from .tbptt import TruncatedBPTT
-
-# -- architectures: a recurrent layer plus heads (one-to-many, many-to-one, many-to-many, encoder-decoder) --
-from .seq2seq import Seq2Seq
-from .attention import AdditiveAttention  # Chapter 10
-from .attn_seq2seq import AttentionSeq2Seq  # Chapter 10
-from . import g2p, metrics  # lp.g2p.train_g2p, lp.metrics.edit_distance (Chapter 10)
-from .seqmodels import SequenceClassifier, SequenceTagger, VectorToSequence
-
-# -- losses, optimizers, clipping, initialisers, gradient checks --
-from . import init
-from .clip import clip_grad_norm, clip_grad_value
-from .gradcheck import gradcheck, numerical_gradient, rel_error
-from .losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
-from .optim import SGD, Adagrad, Adam, Optimizer, RMSprop
-
-# -- interop with torch --
-from .interop import from_torch, to_torch
+# -- short aliases: lp.LSTM is lp.nn.LSTM, lp.Adam is lp.optim.Adam, lp.fit is lp.train.fit, ... --
+from lessonpkg.nn import (
+    GRU, LSTM, RNN, AdditiveAttention, BCEWithLogitsLoss, CrossEntropyLoss, CTCLoss, Embedding, GRUCell, Linear,
+    LSTMCell, Module, MSELoss, ReLU, RNNCell, Sequential, Sigmoid, Tanh, functional, init,
+)
+from lessonpkg.nn.gru_variants import gru_cell_cho2014
+from lessonpkg.nn.utils import clip_grad_norm_, clip_grad_value_
+from lessonpkg.optim import SGD, Adagrad, Adam, Optimizer, RMSprop
+from lessonpkg.models import (
+    AttentionSeq2Seq, ImageCaptioner, RNNLanguageModel, Seq2Seq, SequenceClassifier, SequenceTagger, VectorToSequence,
+)
+from lessonpkg.models.captioner import caption_scores
+from lessonpkg.models.rnnlm import lm_loss, lm_update, train_lm
+from lessonpkg.models import ngram
+from lessonpkg.train import (
+    TruncatedBPTT, classifier_scores, evaluate_loss, fit, fit_steps, load_checkpoint, minibatches, one_hot_ids,
+    predict_classes, save_checkpoint, step_loss, tagger_evaluate, tagger_params, tagger_update, train_classifier,
+    train_tagger,
+)
+from lessonpkg.decode import (
+    apply_temperature, beam_search, ctc_greedy_decode, greedy_decode, sample_next, sample_sequence,
+)
+from lessonpkg.metrics import MostFrequentTag, bio_spans, span_scores, token_accuracy
+from lessonpkg.testing import from_torch, gradcheck, numerical_gradient, rel_error, to_torch
+from lessonpkg.notebook import plots, show_source
+from lessonpkg.apps import asr, charlm, diagnostics, forecast, g2p, long_range, spectrogram
 
 __version__ = "0.1.0"

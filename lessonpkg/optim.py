@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._validate import check_array
+from lessonpkg._validate import check_array
 
 
 def _real(value, name: str, *, low: float | None = None, high: float | None = None) -> float:

@@ -4,12 +4,12 @@ Run from the repository root:
 
     .venv/bin/python scripts/long_range_benchmark.py
 
-Every (cell, T, seed) is trained by ``lessonpkg.long_range.train_adding``: H = 32 units, 3000 Adam
+Every (cell, T, seed) is trained by ``lessonpkg.apps.long_range.train_adding``: H = 32 units, 3000 Adam
 updates (lr 1e-2) on fresh batches of 64 sequences, the gradient's total norm clipped to 1, in float32
 for speed. The cells are the tanh RNN, the ReLU RNN with torch's default initialisation, the IRNN
 (ReLU, identity initialisation), the LSTM and the GRU. The weights and the training curves go to
 ``book/data/long_range.npz`` (float32), which the chapter ``book/part2/vanishing_exploding.ipynb``
-loads with ``lessonpkg.long_range.load_runs`` and evaluates on freshly generated test sequences.
+loads with ``lessonpkg.apps.long_range.load_runs`` and evaluates on freshly generated test sequences.
 The results are deterministic for a given numpy version. Two worker processes take about 5 minutes
 on 2 CPU cores.
 """
@@ -27,7 +27,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from lessonpkg.long_range import CELLS, save_runs, train_adding  # noqa: E402
+from lessonpkg.apps.long_range import CELLS, save_runs, train_adding  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LENGTHS = (10, 25, 50, 100)

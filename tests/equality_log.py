@@ -65,7 +65,6 @@ def public_components() -> dict[str, object]:
     That is each class or function at the top level of lessonpkg, and each public class or function
     defined in a module that lessonpkg/__init__.py exports by name (``from . import init, plots``).
     """
-    import ast
     import inspect
 
     import lessonpkg
@@ -74,9 +73,12 @@ def public_components() -> dict[str, object]:
         return inspect.isclass(obj) or inspect.isfunction(obj)
 
     found = {n: o for n, o in vars(lessonpkg).items() if not n.startswith("_") and is_component(o)}
-    tree = ast.parse(Path(lessonpkg.__file__).read_text())
-    exported = [a.asname or a.name for node in tree.body if isinstance(node, ast.ImportFrom)
-                and node.level == 1 and node.module is None for a in node.names]
+    import types
+
+    subpackages = {"apps", "data", "decode", "models", "nn", "notebook", "optim", "testing", "train"}
+    exported = [n for n, o in vars(lessonpkg).items()
+                if isinstance(o, types.ModuleType) and not n.startswith("_") and n not in subpackages]
+    exported.append("data")
     top = set(map(id, found.values()))
     for mod_name in exported:
         mod = getattr(lessonpkg, mod_name)

@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.asr: the CTC training step's gradient, decoding helpers, error rates, bad input."""
+"""Tests of lessonpkg.apps.asr: the CTC training step's gradient, decoding helpers, error rates, bad input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""lessonpkg.attention.AdditiveAttention against its equations in torch (float64, autograd) and finite differences."""
+"""lessonpkg.nn.AdditiveAttention against its equations in torch (float64, autograd) and finite differences."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ import torch
 from equality_log import record
 
 import lessonpkg as lp
-from lessonpkg.attention import AdditiveAttention, masked_softmax
+from lessonpkg.nn.attention import AdditiveAttention, masked_softmax
 
 RTOL, ATOL = 1e-10, 1e-12
 

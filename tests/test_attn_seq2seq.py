@@ -1,4 +1,4 @@
-"""lessonpkg.attn_seq2seq: the attention encoder-decoder's loss and every gradient against a torch assembly."""
+"""lessonpkg.models.attn_seq2seq: the attention encoder-decoder's loss and every gradient against a torch assembly."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from equality_log import record
 from test_attention import torch_attention
 
 import lessonpkg as lp
-from lessonpkg.attn_seq2seq import AttentionSeq2Seq, log_softmax, seq2seq_step_fn
+from lessonpkg.models.attn_seq2seq import AttentionSeq2Seq, log_softmax, seq2seq_step_fn
 
 PAD = 0
 

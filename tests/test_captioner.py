@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.captioner: ImageCaptioner against a torch assembly, finite differences, decoding, metrics."""
+"""lessonpkg.models.captioner: ImageCaptioner against a torch assembly, finite differences, decoding, metrics."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ import torch
 from equality_log import record
 
 import lessonpkg as lp
-from lessonpkg.captioner import ImageCaptioner, caption_scores
+from lessonpkg.models.captioner import ImageCaptioner, caption_scores
 
 CELLS = {"RNN": lp.RNN, "GRU": lp.GRU, "LSTM": lp.LSTM}
 

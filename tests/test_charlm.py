@@ -1,4 +1,4 @@
-"""lessonpkg.charlm: truncated-BPTT training of a character model equals torch's detach loop, and its scoring."""
+"""lessonpkg.apps.charlm: truncated-BPTT training of a character model equals torch's detach loop, and its scoring."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ from twin import rel_error
 
 import lessonpkg as lp
 from lessonpkg import charlm
-from lessonpkg.functional import log_softmax
+from lessonpkg.nn.functional import log_softmax
 
 
 def torch_twin(model):

@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.checkpoint: modules and extra arrays saved to one .npz and loaded back."""
+"""Tests of lessonpkg.train.checkpoint: modules and extra arrays saved to one .npz and loaded back."""
 
 import numpy as np
 import pytest

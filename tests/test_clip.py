@@ -1,4 +1,4 @@
-"""lessonpkg.clip against torch.nn.utils.clip_grad_norm_ and clip_grad_value_, in float64, and bad input."""
+"""lessonpkg.nn.utils against torch.nn.utils.clip_grad_norm_ and clip_grad_value_, in float64, and bad input."""
 
 import numpy as np
 import pytest
@@ -52,14 +52,14 @@ def test_clip_grad_norm_matches_torch(shapes, norm_type, clipping, seed):
     max_norm = {"clips": 0.3 * norm, "no_clip": 10.0 * norm, "at_norm": norm, "zero": 0.0}[clipping]
     expected_total, expected = torch_clip_norm(grads, max_norm, norm_type)
     arrays = dict(grads)
-    total = lp.clip_grad_norm(grads, max_norm, norm_type=norm_type)
+    total = lp.clip_grad_norm_(grads, max_norm, norm_type=norm_type)
     assert isinstance(total, float)
     np.testing.assert_allclose(total, expected_total, rtol=1e-12, atol=0)
     for (k, g), e in zip(grads.items(), expected):
         assert g is arrays[k]  # clipped in place
         np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-15)
     worst = max([rel_error(total, expected_total), *(rel_error(g, e) for g, e in zip(grads.values(), expected))])
-    record("clip_grad_norm", ["total norm", "clipped gradients"], shapes, worst)
+    record("clip_grad_norm_", ["total norm", "clipped gradients"], shapes, worst)
     if clipping == "clips":
         new_norm = torch_norm(grads, norm_type)
         np.testing.assert_allclose(new_norm, max_norm * total / (total + 1e-6), rtol=1e-12)
@@ -70,38 +70,38 @@ def test_clip_grad_norm_accepts_a_list_or_one_array(norm_type):
     grads = make_grads(SHAPE_SETS["mixed"], scale=2.0)
     expected_total, expected = torch_clip_norm(grads, 1.0, norm_type)
     as_list = [g.copy() for g in grads.values()]
-    np.testing.assert_allclose(lp.clip_grad_norm(as_list, 1.0, norm_type), expected_total, rtol=1e-12)
+    np.testing.assert_allclose(lp.clip_grad_norm_(as_list, 1.0, norm_type), expected_total, rtol=1e-12)
     for g, e in zip(as_list, expected):
         np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-15)
     one = grads["weight"].copy()
     expected_total, (expected_one,) = torch_clip_norm({"weight": one}, 1.0, norm_type)
-    np.testing.assert_allclose(lp.clip_grad_norm(one, 1.0, norm_type), expected_total, rtol=1e-12)
+    np.testing.assert_allclose(lp.clip_grad_norm_(one, 1.0, norm_type), expected_total, rtol=1e-12)
     np.testing.assert_allclose(one, expected_one, rtol=1e-12, atol=1e-15)
 
 
 def test_clip_grad_norm_by_hand():
     grads = {"a": np.array([3.0]), "b": np.array([[4.0]])}
-    assert lp.clip_grad_norm(grads, 1.0) == 5.0
+    assert lp.clip_grad_norm_(grads, 1.0) == 5.0
     np.testing.assert_allclose(grads["a"], [3.0 / (5.0 + 1e-6)], rtol=1e-15)
     np.testing.assert_allclose(grads["b"], [[4.0 / (5.0 + 1e-6)]], rtol=1e-15)
     grads = [np.array([3.0, -4.0])]
-    assert lp.clip_grad_norm(grads, 100.0, norm_type=1) == 7.0
+    assert lp.clip_grad_norm_(grads, 100.0, norm_type=1) == 7.0
     np.testing.assert_array_equal(grads[0], [3.0, -4.0])  # not clipped: left exactly as it was
-    assert lp.clip_grad_norm(grads, 100.0, norm_type=float("inf")) == 4.0
+    assert lp.clip_grad_norm_(grads, 100.0, norm_type=float("inf")) == 4.0
 
 
 def test_clip_grad_norm_of_nothing_is_zero_like_torch():
-    assert lp.clip_grad_norm({}, 1.0) == 0.0 == float(torch.nn.utils.clip_grad_norm_([], 1.0))
+    assert lp.clip_grad_norm_({}, 1.0) == 0.0 == float(torch.nn.utils.clip_grad_norm_([], 1.0))
 
 
 def test_overflowing_norm_zeroes_grads_like_torch_or_raises():
     grads = {"w": np.full(3, 1e200)}
     expected_total, (expected,) = torch_clip_norm(grads, 1.0, 2.0)
     assert expected_total == np.inf
-    assert lp.clip_grad_norm(grads, 1.0) == np.inf
+    assert lp.clip_grad_norm_(grads, 1.0) == np.inf
     np.testing.assert_array_equal(grads["w"], expected)
     with pytest.raises(ValueError, match=r"the total 2.0-norm of grads is inf \(it overflowed\)"):
-        lp.clip_grad_norm({"w": np.full(3, 1e200)}, 1.0, error_if_nonfinite=True)
+        lp.clip_grad_norm_({"w": np.full(3, 1e200)}, 1.0, error_if_nonfinite=True)
 
 
 @pytest.mark.parametrize("clip_value", [0.0, 0.3, 1.0, 1e3])
@@ -115,14 +115,14 @@ def test_clip_grad_value_matches_torch(clip_value, shapes):
         tensors.append(t)
     torch.nn.utils.clip_grad_value_(tensors, clip_value)
     arrays = dict(grads)
-    assert lp.clip_grad_value(grads, clip_value) is None
+    assert lp.clip_grad_value_(grads, clip_value) is None
     for (k, g), t in zip(grads.items(), tensors):
         assert g is arrays[k]
         np.testing.assert_array_equal(g, t.grad.numpy())
-    record("clip_grad_value", ["clipped gradients"], shapes, max(rel_error(g, t.grad.numpy())
+    record("clip_grad_value_", ["clipped gradients"], shapes, max(rel_error(g, t.grad.numpy())
                                                                  for g, t in zip(grads.values(), tensors)))
     as_list = [g.copy() for g in make_grads(SHAPE_SETS[shapes], seed=3).values()]
-    lp.clip_grad_value(as_list, clip_value)
+    lp.clip_grad_value_(as_list, clip_value)
     for g, t in zip(as_list, tensors):
         np.testing.assert_array_equal(g, t.grad.numpy())
 
@@ -150,9 +150,9 @@ def _read_only():
 def test_bad_grads(clip, grads, error, match):
     with pytest.raises(error, match=match):
         if clip == "norm":
-            lp.clip_grad_norm(grads, 1.0)
+            lp.clip_grad_norm_(grads, 1.0)
         else:
-            lp.clip_grad_value(grads, 1.0)
+            lp.clip_grad_value_(grads, 1.0)
 
 
 @pytest.mark.parametrize(
@@ -171,7 +171,7 @@ def test_bad_grads(clip, grads, error, match):
 def test_bad_clip_grad_norm_arguments_change_nothing(kwargs, error, match):
     grads = {"w": np.full(3, 5.0)}
     with pytest.raises(error, match=match):
-        lp.clip_grad_norm(grads, **kwargs)
+        lp.clip_grad_norm_(grads, **kwargs)
     np.testing.assert_array_equal(grads["w"], 5.0)
 
 
@@ -186,5 +186,5 @@ def test_bad_clip_grad_norm_arguments_change_nothing(kwargs, error, match):
 def test_bad_clip_value(clip_value, error, match):
     grads = {"w": np.full(3, 5.0)}
     with pytest.raises(error, match=match):
-        lp.clip_grad_value(grads, clip_value)
+        lp.clip_grad_value_(grads, clip_value)
     np.testing.assert_array_equal(grads["w"], 5.0)

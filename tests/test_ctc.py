@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.ctc: torch cross-checks in float64, brute force over paths, finite differences, bad input."""
+"""Tests of lessonpkg.nn.ctc: torch cross-checks in float64, brute force over paths, finite differences, bad input."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import torch.nn.functional as F
 from equality_log import record
 
 import lessonpkg as lp
-from lessonpkg.ctc import CTCLoss, ctc_greedy_decode, min_frames
+from lessonpkg.decode.ctc import ctc_greedy_decode
+from lessonpkg.nn.ctc import CTCLoss, min_frames
 
 
 @pytest.fixture(autouse=True, scope="module")

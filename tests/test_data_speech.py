@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lessonpkg.apps.spectrogram import spectrogram
 from lessonpkg.data import speech as sp
-from lessonpkg.spectrogram import spectrogram
 
 
 def test_pronunciations_are_cmudicts():

@@ -1,11 +1,11 @@
-"""lessonpkg.decoding: greedy, sampling and beam search over a step function."""
+"""lessonpkg.decode.search: greedy, sampling and beam search over a step function."""
 
 import itertools
 
 import numpy as np
 import pytest
 
-from lessonpkg.decoding import beam_search, greedy_decode, sample_sequence
+from lessonpkg.decode.search import beam_search, greedy_decode, sample_sequence
 
 
 def markov_step(table):

@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.diagnostics: per-step gradients dL/dh_t, their norms, and spectral-radius helpers."""
+"""Tests of lessonpkg.apps.diagnostics: per-step gradients dL/dh_t, their norms, and spectral-radius helpers."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from equality_log import record
 from twin import rel_error
 
 import lessonpkg as lp
-from lessonpkg.diagnostics import hidden_grad_norms, hidden_grads, scale_to_spectral_radius, spectral_radius
+from lessonpkg.apps.diagnostics import hidden_grad_norms, hidden_grads, scale_to_spectral_radius, spectral_radius
 
 CELLS = {"RNN": torch.nn.RNNCell, "LSTM": torch.nn.LSTMCell, "GRU": torch.nn.GRUCell}
 

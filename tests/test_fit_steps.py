@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.fit_steps: the per-step training loop on padded targets."""
+"""Tests of lessonpkg.train.steps: the per-step training loop on padded targets."""
 
 import numpy as np
 import pytest

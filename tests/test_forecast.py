@@ -1,4 +1,4 @@
-"""Tests for lessonpkg.forecast: naive baselines, the AR model, recursive forecasts, errors and early stopping."""
+"""Tests for lessonpkg.apps.forecast: naive baselines, the AR model, recursive forecasts, errors and early stopping."""
 
 import numpy as np
 import pytest

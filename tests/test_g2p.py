@@ -1,4 +1,4 @@
-"""lessonpkg.g2p: length buckets, the batch loss, decoding and the model builder."""
+"""lessonpkg.apps.g2p: length buckets, the batch loss, decoding and the model builder."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""lessonpkg.gradcheck: finite differences against known gradients, and gradcheck on small local layers.
+"""lessonpkg.testing.gradcheck: finite differences against known gradients, and gradcheck on small local layers.
 
 The real layers and losses are tested in their own files; here small
 stand-ins written for these tests exercise each protocol gradcheck accepts.
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from lessonpkg.gradcheck import GradcheckResult, gradcheck, numerical_gradient, rel_error
+from lessonpkg.testing.gradcheck import GradcheckResult, gradcheck, numerical_gradient, rel_error
 
 
 def rand(*shape, seed=0):

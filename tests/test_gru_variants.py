@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import lessonpkg as lp
-from lessonpkg.layers.gru_variants import gru_cell_cho2014
+from lessonpkg.nn.gru_variants import gru_cell_cho2014
 
 
 def random_step(N=3, D=4, H=5, seed=0, bias=True):

@@ -1,4 +1,4 @@
-"""lessonpkg.init against torch.nn.init.
+"""lessonpkg.nn.init against torch.nn.init.
 
 Torch's random stream cannot be reproduced in numpy, so the random
 initialisers are compared by distribution: both torch's sample and ours must

@@ -160,7 +160,7 @@ def test_unsupported_classes():
         lp.to_torch(nn.Linear(2, 2))
     with pytest.raises(TypeError, match="to_torch needs a lessonpkg module named like a torch.nn class, got Mine"):
         lp.to_torch(Mine())
-    with pytest.raises(TypeError, match="torch_module must be a torch.nn.Module, got lessonpkg.layers.linear.Linear"):
+    with pytest.raises(TypeError, match="torch_module must be a torch.nn.Module, got lessonpkg.nn.linear.Linear"):
         lp.from_torch(lp.Linear(2, 2))
     for tm in (nn.Conv1d(2, 2, 3), MyLinear(2, 2), Linear(), nn.Module()):
         message = f"from_torch needs a torch.nn module that lessonpkg implements, got {type(tm).__name__}"

@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.long_range and scripts/long_range_benchmark.py: the adding-problem benchmark."""
+"""Tests of lessonpkg.apps.long_range and scripts/long_range_benchmark.py: the adding-problem benchmark."""
 
 import importlib
 import sys
@@ -11,7 +11,7 @@ from equality_log import record
 from twin import rel_error
 
 import lessonpkg as lp
-from lessonpkg.long_range import (
+from lessonpkg.apps.long_range import (
     CELLS,
     adding_grads,
     adding_mse,

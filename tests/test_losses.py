@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.losses: torch cross-checks in float64, finite differences, stability and bad input."""
+"""Tests of lessonpkg.nn.loss: torch cross-checks in float64, finite differences, stability and bad input."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from equality_log import record
 from twin import rel_error
 
 import lessonpkg as lp
-from lessonpkg.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from lessonpkg.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 
 REDUCTIONS = ["mean", "sum", "none"]
 

@@ -1,11 +1,11 @@
-"""lessonpkg.ngram: add-k n-gram models are proper distributions and score streams as counted by hand."""
+"""lessonpkg.models.ngram: add-k n-gram models are proper distributions and score streams as counted by hand."""
 
 import itertools
 
 import numpy as np
 import pytest
 
-from lessonpkg.ngram import NGramModel, bits_per_token, perplexity
+from lessonpkg.models.ngram import NGramModel, bits_per_token, perplexity
 
 
 @pytest.mark.parametrize("order", [1, 2, 3])

@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.plots: the decision grid evaluator and the region plot."""
+"""Tests of lessonpkg.notebook.plots: the decision grid evaluator and the region plot."""
 
 import matplotlib
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lessonpkg.plots import decision_grid, plot_decision_regions  # noqa: E402
+from lessonpkg.notebook.plots import decision_grid, plot_decision_regions  # noqa: E402
 
 X = np.array([[-1.0, 0.0], [2.0, 3.0], [0.5, -2.0]])
 
@@ -85,7 +85,7 @@ def test_plot_bad_input(y, kwargs, exc, match):
 
 
 # -- draw_unrolled: the architecture diagrams ---------------------------------------------------------
-from lessonpkg.plots import draw_unrolled  # noqa: E402
+from lessonpkg.notebook.plots import draw_unrolled  # noqa: E402
 
 
 def _count(ax):

@@ -6,7 +6,7 @@ import torch
 from recurrent_twin import compare_cell, compare_layer, random_states
 
 import lessonpkg as lp
-from lessonpkg.layers.recurrent import packing, reverse_time
+from lessonpkg.nn.recurrent import packing, reverse_time
 
 LAYERS = [lp.RNN, lp.LSTM, lp.GRU]
 CELLS = [lp.RNNCell, lp.LSTMCell, lp.GRUCell]
@@ -315,7 +315,7 @@ def test_bad_constructor_arguments(cls):
 def test_time_loops_with_small_steps_keep_numpy_blas_on_one_thread():
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    from lessonpkg.layers.sequence import SMALL_STEP, step_threads
+    from lessonpkg.nn.sequence import SMALL_STEP, step_threads
 
     def blas_threads():
         return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from recurrent_twin import compare_cell, compare_layer, fd_check_layer, layer_cases, loop_over_cell, run_case
 
 import lessonpkg as lp
-from lessonpkg.layers.rnn import rnn_cell_backward, rnn_cell_forward
+from lessonpkg.nn.rnn import rnn_cell_backward, rnn_cell_forward
 
 
 @pytest.mark.parametrize("N, D, H", [(1, 1, 1), (3, 4, 5), (2, 6, 3)])

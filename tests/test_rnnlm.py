@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.rnnlm: the Embedding -> RNN -> Linear language model and its training step."""
+"""Tests of lessonpkg.models.rnnlm: the Embedding -> RNN -> Linear language model and its training step."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from equality_log import record
 from twin import rel_error
 
 import lessonpkg as lp
-from lessonpkg.rnnlm import RNNLanguageModel, lm_loss, lm_update, train_lm
+from lessonpkg.models.rnnlm import RNNLanguageModel, lm_loss, lm_update, train_lm
 
 
 def make_model(cls=lp.RNN, V=7, E=4, H=5, num_layers=1, seed=0):

@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.sampling: temperature and drawing the next token."""
+"""Tests of lessonpkg.decode.sampling: temperature and drawing the next token."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from equality_log import record
 from twin import rel_error
 
 import lessonpkg as lp
-from lessonpkg.sampling import apply_temperature, sample_next
+from lessonpkg.decode.sampling import apply_temperature, sample_next
 
 P = np.array([0.5, 0.3, 0.15, 0.05])
 

@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.seq2seq.Seq2Seq: teacher-forced scores and gradients, and greedy decoding, against torch."""
+"""lessonpkg.models.Seq2Seq: teacher-forced scores and gradients, and greedy decoding, against torch."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from equality_log import record
 from twin import rel_error
 
 import lessonpkg as lp
-from lessonpkg.seq2seq import Seq2Seq
+from lessonpkg.models.seq2seq import Seq2Seq
 
 RTOL, ATOL = 1e-10, 1e-12
 WORST = [0.0]

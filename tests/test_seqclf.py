@@ -7,7 +7,7 @@ from equality_log import record
 from twin import rel_error
 
 import lessonpkg as lp
-from lessonpkg.seqclf import classifier_scores, one_hot_ids, predict_classes, train_classifier
+from lessonpkg.train.classify import classifier_scores, one_hot_ids, predict_classes, train_classifier
 
 
 def _data(rng=0, N=24, T=5, V=4):

@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.seqmodels: SequenceClassifier, SequenceTagger and VectorToSequence against torch twins."""
+"""Tests of lessonpkg.models.heads: SequenceClassifier, SequenceTagger and VectorToSequence against torch twins."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from twin import rel_error
 
 import lessonpkg as lp
-from lessonpkg.seqmodels import SequenceClassifier, SequenceTagger, VectorToSequence
+from lessonpkg.models.heads import SequenceClassifier, SequenceTagger, VectorToSequence
 
 RTOL, ATOL = 1e-10, 1e-12
 CELLS = ("RNN", "GRU", "LSTM")

@@ -10,12 +10,12 @@ from lessonpkg import functional
 
 def test_plain_text_is_the_source_so_nbval_detects_drift():
     view = lp.show_source(functional.sigmoid)
-    assert repr(view) == "# lessonpkg/functional.py\n" + inspect.getsource(functional.sigmoid)
+    assert repr(view) == "# lessonpkg/nn/functional.py\n" + inspect.getsource(functional.sigmoid)
 
 
 def test_markdown_is_a_fenced_python_block():
     md = lp.show_source(functional.tanh)._repr_markdown_()
-    assert md.startswith("```python\n# lessonpkg/functional.py\ndef tanh(")
+    assert md.startswith("```python\n# lessonpkg/nn/functional.py\ndef tanh(")
     assert md.rstrip().endswith("```")
 
 

@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.spans against hand-worked examples."""
+"""Tests of lessonpkg.metrics.spans against hand-worked examples."""
 
 import pytest
 

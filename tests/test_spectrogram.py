@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.spectrogram: a torch.stft cross-check, pure tones, Parseval, the mel filterbank, bad input."""
+"""lessonpkg.apps.spectrogram: a torch.stft cross-check, pure tones, Parseval, the mel filterbank, bad input."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 import torch
 from equality_log import record
 
-from lessonpkg.spectrogram import (
+from lessonpkg.apps.spectrogram import (
     frame_signal,
     hann_window,
     hz_to_mel,

@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.tagger: a recurrent layer plus a Linear head trained with full or truncated BPTT."""
+"""Tests of lessonpkg.train.tagger: a recurrent layer plus a Linear head trained with full or truncated BPTT."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from equality_log import record
 from twin import rel_error
 
 import lessonpkg as lp
-from lessonpkg.tagger import tagger_evaluate, tagger_params, tagger_update, train_tagger
+from lessonpkg.train.tagger import tagger_evaluate, tagger_params, tagger_update, train_tagger
 
 
 def make_model(cls="RNN", D=3, H=5, C=4, seed=0, **kwargs):

@@ -4,7 +4,7 @@ Every loader returns seeded train/validation/test splits and documents where its
 and under what licence. Nothing is downloaded.
 """
 
-from . import (  # noqa: F401
+from lessonpkg.data import (  # noqa: F401
     captions,  # lp.data.captions.number_name, encode_captions: digit captions, Chapter 13
     cmu,  # lp.data.cmu.load_cmudict: CMU Pronouncing Dictionary (word, phonemes) pairs, Chapter 10
     entities,  # lp.data.entities.load_entities: generated sentences tagged PER/NUM, Chapter 13
@@ -12,19 +12,19 @@ from . import (  # noqa: F401
     sentiment,  # lp.data.sentiment.load_sentiment: generated reviews with negation, Chapter 9
     speech,  # lp.data.speech.load_spoken_digits: generated spoken digits, Chapter 12
 )
-from .codetext import CodeText, code_tags, encode_text, make_code_text  # noqa: F401
-from .digits import DigitSequences, load_digits_sequences  # noqa: F401
-from .seqtasks import (  # noqa: F401
+from lessonpkg.data.codetext import CodeText, code_tags, encode_text, make_code_text  # noqa: F401
+from lessonpkg.data.digits import DigitSequences, load_digits_sequences  # noqa: F401
+from lessonpkg.data.seqtasks import (  # noqa: F401
     BracketDepth,
     DigitTransduction,
     make_bracket_depth,
     make_digit_transduction,
     make_sine_curves,
 )
-from .synthetic import adding_problem, delayed_recall  # noqa: F401
-from .tabular import TabularSplits, load_iris_2d, stratified_split  # noqa: F401
-from .timeseries import Scaler, TimeSeries, load_sunspots, make_windows  # noqa: F401
-from .toy_text import (  # noqa: F401
+from lessonpkg.data.synthetic import adding_problem, delayed_recall  # noqa: F401
+from lessonpkg.data.tabular import TabularSplits, load_iris_2d, stratified_split  # noqa: F401
+from lessonpkg.data.timeseries import Scaler, TimeSeries, load_sunspots, make_windows  # noqa: F401
+from lessonpkg.data.toy_text import (  # noqa: F401
     Vocabulary,
     make_sentences,
     next_word_counts,

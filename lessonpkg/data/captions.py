@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_rng, check_int_array, check_positive_int
+from lessonpkg._validate import as_rng, check_int_array, check_positive_int
 
 EOS_CHAR = "."
 CHARS = EOS_CHAR + " abcdefghijklmnopqrstuvwxyz"  # index 0 is EOS

@@ -53,7 +53,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_positive_int
 
 PAD, BOS, EOS = 0, 1, 2
 SPECIALS = ("<pad>", "<bos>", "<eos>")

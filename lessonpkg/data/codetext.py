@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_positive_int
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 .,:;_=+-*/%<>!()[]{}\""
 OPENERS, CLOSERS, QUOTE = "([{", ")]}", '"'

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .tabular import stratified_split
+from lessonpkg.data.tabular import stratified_split
 
 ROWS, COLS = 8, 8
 MAX_INK = 16.0

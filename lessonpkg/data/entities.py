@@ -42,8 +42,8 @@ from importlib import resources
 
 import numpy as np
 
-from .._validate import as_rng, check_positive_int
-from .names import load_names
+from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg.data.names import load_names
 
 TAGS = ("O", "B-PER", "I-PER", "B-NUM", "I-NUM")
 IGNORE = -100  # target index of padding

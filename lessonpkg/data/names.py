@@ -24,7 +24,7 @@ from importlib import resources
 
 import numpy as np
 
-from .._validate import as_rng
+from lessonpkg._validate import as_rng
 
 SEPARATOR = "."
 ALPHABET = SEPARATOR + "abcdefghijklmnopqrstuvwxyz"  # index 0 is the separator (end of name)

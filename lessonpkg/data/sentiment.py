@@ -40,7 +40,7 @@ from itertools import product
 
 import numpy as np
 
-from .._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_positive_int
 
 POSITIVE = ("good", "great", "fine")
 NEGATIVE = ("bad", "awful", "dull")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_positive_int
 
 OPEN, CLOSE = 0, 1
 

@@ -47,8 +47,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import as_rng, check_positive_int
-from ..spectrogram import log_mel_spectrogram
+from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg.apps.spectrogram import log_mel_spectrogram
 
 SAMPLE_RATE = 8000
 N_FFT, HOP = 256, 128  # 32 ms frames every 16 ms

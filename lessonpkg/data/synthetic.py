@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_positive_int
 
 
 def delayed_recall(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import check_array, check_positive_int
+from lessonpkg._validate import check_array, check_positive_int
 
 
 @dataclass(frozen=True)

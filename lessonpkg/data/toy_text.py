@@ -29,7 +29,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_positive_int
 
 ADJECTIVES = {"": 0.6, "small": 0.15, "big": 0.15, "old": 0.1}
 ANIMALS = {"cat": 0.45, "dog": 0.35, "bird": 0.2}

@@ -188,7 +188,7 @@ def compress(names: list[str]) -> str:
 
 
 def component_ref(name: str, refdoc: str):
-    """A link to the component's API entry (``init.orthogonal`` -> lessonpkg.init.orthogonal)."""
+    """A link to the component's API entry (``init.orthogonal`` -> lessonpkg.nn.init.orthogonal)."""
     import lessonpkg
 
     obj = lessonpkg

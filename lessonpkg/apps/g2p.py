@@ -1,0 +1,162 @@
+"""Grapheme-to-phoneme (G2P) models for Chapter 10: build, train in length buckets, decode, load.
+
+Two GRU encoder-decoders with the same sizes, trained the same way on
+``lp.data.cmu.load_cmudict`` pairs:
+
+* ``"plain"``: Chapter 3's ``Seq2Seq``, the source reaches the decoder only through the encoder's final state;
+* ``"attention"``: ``AttentionSeq2Seq``, the decoder also attends to every encoder output at every step.
+
+Batches hold words of one length ("bucketing"), so the plain model never
+reads padding; the targets are padded and ``CrossEntropyLoss(ignore_index=PAD)``
+skips the padding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg.data.cmu import BOS, EOS, PAD, TokenVocab, encode_pairs, letter_vocab, phoneme_vocab
+from lessonpkg.decode.search import beam_search, greedy_decode
+from lessonpkg.models.attn_seq2seq import AttentionSeq2Seq, seq2seq_step_fn
+from lessonpkg.models.seq2seq import Seq2Seq
+from lessonpkg.nn.attention import AdditiveAttention
+from lessonpkg.nn.embedding import Embedding
+from lessonpkg.nn.gru import GRU
+from lessonpkg.nn.linear import Linear
+from lessonpkg.nn.loss import CrossEntropyLoss
+from lessonpkg.nn.utils.clip_grad import clip_grad_norm_
+from lessonpkg.optim import Adam
+from lessonpkg.train.checkpoint import load_checkpoint
+
+KINDS = ("plain", "attention")
+
+
+def build_g2p_model(kind: str, *, embedding_dim: int = 32, hidden_size: int = 64, attention_size: int = 64,
+                    n_letters: int = 29, n_phonemes: int = 42, rng: np.random.Generator | int | None = 0):
+    """A GRU ``Seq2Seq`` (``kind="plain"``) or ``AttentionSeq2Seq`` (``kind="attention"``) over letters and phonemes.
+
+    Both embed letters and phonemes (E = ``embedding_dim``, row PAD fixed at 0)
+    and use one-layer GRUs of H = ``hidden_size``; the attention model adds
+    ``AdditiveAttention(H, H, attention_size)`` and its head reads 2H numbers.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    E, H = check_positive_int(embedding_dim, "embedding_dim"), check_positive_int(hidden_size, "hidden_size")
+    for value, name in ((attention_size, "attention_size"), (n_letters, "n_letters"), (n_phonemes, "n_phonemes")):
+        check_positive_int(value, name)
+    rng = as_rng(rng)
+    parts = [Embedding(n_letters, E, padding_idx=PAD, rng=rng), GRU(E, H, batch_first=True, rng=rng),
+             Embedding(n_phonemes, E, padding_idx=PAD, rng=rng), GRU(E, H, batch_first=True, rng=rng)]
+    if kind == "plain":
+        return Seq2Seq(*parts, Linear(H, n_phonemes, rng=rng))
+    attention = AdditiveAttention(H, H, attention_size, rng=rng)
+    return AttentionSeq2Seq(*parts, attention, Linear(2 * H, n_phonemes, rng=rng))
+
+
+def length_batches(pairs: Sequence, batch_size: int, rng: np.random.Generator | int | None = None) -> list[list]:
+    """Group ``(word, phonemes)`` pairs into batches of words of equal length, at most ``batch_size`` each.
+
+    With ``rng`` the pairs are shuffled within each length and the batches are
+    shuffled; with None the order is fixed (lengths ascending, pairs in input order).
+    """
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__len__"):
+        raise TypeError(f"pairs must be a sequence of (word, phonemes) pairs, got {type(pairs).__name__}")
+    if len(pairs) == 0:
+        raise ValueError("pairs must hold at least one (word, phonemes) pair, got an empty sequence")
+    gen = None if rng is None else as_rng(rng)
+    by_length: dict[int, list] = {}
+    for pair in pairs:
+        by_length.setdefault(len(pair[0]), []).append(pair)
+    batches = []
+    for length in sorted(by_length):
+        group = by_length[length]
+        if gen is not None:
+            group = [group[i] for i in gen.permutation(len(group))]
+        batches += [group[i:i + batch_size] for i in range(0, len(group), batch_size)]
+    if gen is not None:
+        batches = [batches[i] for i in gen.permutation(len(batches))]
+    return batches
+
+
+def batch_loss(model, pairs: Sequence, *, backward: bool = True):
+    """Mean cross-entropy per target token (phonemes and EOS) of one batch, and the grads if ``backward``."""
+    if not isinstance(model, (Seq2Seq, AttentionSeq2Seq)):
+        raise TypeError(f"model must be a lessonpkg Seq2Seq or AttentionSeq2Seq, got {type(model).__name__}")
+    enc = encode_pairs(pairs, letter_vocab(), phoneme_vocab())
+    if isinstance(model, AttentionSeq2Seq):
+        logits, cache = model.forward(enc.src, enc.src_lengths, enc.tgt_in)  # (N, V, T)
+    else:
+        if np.any(enc.src_lengths != enc.src.shape[1]):
+            raise ValueError("a plain Seq2Seq batch must hold words of one length (see length_batches)")
+        logits, cache = model.forward(enc.src, enc.tgt_in)
+    loss_fn = CrossEntropyLoss(ignore_index=PAD)
+    loss, lcache = loss_fn.forward(logits, enc.tgt_out)
+    if not backward:
+        return float(loss), None
+    _, grads = model.backward(loss_fn.backward(lcache), cache)
+    return float(loss), grads
+
+
+def mean_loss(model, pairs: Sequence, batch_size: int = 256) -> float:
+    """Cross-entropy per target token over all ``pairs`` (each batch weighted by its number of tokens)."""
+    total = count = 0.0
+    for batch in length_batches(pairs, batch_size):
+        n = sum(len(p) + 1 for _, p in batch)
+        total += batch_loss(model, batch, backward=False)[0] * n
+        count += n
+    return total / count
+
+
+def train_g2p(kind: str, train_pairs: Sequence, val_pairs: Sequence, *, epochs: int = 10, batch_size: int = 64,
+              lr: float = 0.005, max_norm: float = 5.0, rng: np.random.Generator | int | None = 0,
+              progress: Callable[[int], object] | None = None, **sizes) -> tuple[object, dict[str, np.ndarray]]:
+    """Build a model with ``build_g2p_model(kind, **sizes)`` and train it with Adam and gradient clipping.
+
+    Returns
+    -------
+    model : Seq2Seq or AttentionSeq2Seq
+    history : dict
+        ``"train_loss"`` (epochs,): mean batch loss of each epoch; ``"val_loss"`` (epochs + 1,):
+        ``mean_loss`` on ``val_pairs`` before training and after each epoch (nats per target token).
+    """
+    gen = as_rng(rng)
+    model = build_g2p_model(kind, rng=gen, **sizes)
+    optimizer = Adam(model.params, lr=lr)
+    train_loss, val_loss = [], [mean_loss(model, val_pairs)]
+    for _ in range(check_positive_int(epochs, "epochs")):
+        losses = []
+        for batch in length_batches(train_pairs, batch_size, gen):
+            loss, grads = batch_loss(model, batch)
+            clip_grad_norm_(grads, max_norm)
+            optimizer.step(grads)
+            losses.append(loss)
+            if progress is not None:
+                progress(1)
+        train_loss.append(np.mean(losses))
+        val_loss.append(mean_loss(model, val_pairs))
+    return model, {"train_loss": np.asarray(train_loss), "val_loss": np.asarray(val_loss)}
+
+
+def transcribe(model, word: str, *, beam_width: int = 1, max_len: int = 20,
+               letters: TokenVocab | None = None, phonemes: TokenVocab | None = None) -> tuple[str, ...]:
+    """The phonemes of ``word``: greedy decoding (``beam_width=1``) or ``beam_search``, stopping at EOS."""
+    letters, phonemes = letters or letter_vocab(), phonemes or phoneme_vocab()
+    src = letters.encode(word)
+    step, state = model.step_fn(src) if isinstance(model, AttentionSeq2Seq) else seq2seq_step_fn(model, src)
+    if check_positive_int(beam_width, "beam_width") == 1:
+        tokens, _ = greedy_decode(step, state, max_len, EOS, start=BOS)
+    else:
+        tokens = beam_search(step, state, beam_width, max_len, EOS, start=BOS)[0][0]
+    return phonemes.decode(np.array(tokens, dtype=np.int64))
+
+
+def load_g2p(path, **sizes) -> tuple[dict[str, object], dict[str, dict[str, np.ndarray]]]:
+    """Load the models saved by ``scripts/train_g2p.py``: ``{kind: model}`` and ``{kind: curves}``."""
+    models = {kind: build_g2p_model(kind, **sizes) for kind in KINDS}
+    extras = load_checkpoint(path, models)
+    history = {kind: {k: extras[f"{kind}_{k}"] for k in ("train_loss", "val_loss")} for kind in KINDS}
+    return models, history

@@ -1,0 +1,198 @@
+"""Additive attention (Bahdanau et al. 2015): a query scores every key, and the context is the weighted sum.
+
+For one query q (Dq,) and the keys k_1, ..., k_S (each Dk,) of one source sequence::
+
+    e_s     = tanh(q @ W_q.T + k_s @ W_k.T + b) @ v.T      # score of source position s, a scalar
+    alpha   = softmax(e)  over s = 1..S                     # attention weights, sum to 1
+    context = sum_s alpha_s * k_s                           # (Dk,)
+
+In a batch the sources may have different lengths: positions s >= lengths[n]
+get the score -inf, so their weight is exactly 0 and they receive no gradient.
+There is no ``torch.nn`` layer for this; the tests write the same equations
+with torch tensors and compare forward values and every gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lessonpkg._validate import as_rng, check_array, check_int_array, check_positive_int
+from lessonpkg.nn.module import Module
+
+
+def masked_softmax(scores: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
+    """Softmax over the last axis (S) of ``scores`` (N, T, S), with ``s >= lengths[n]`` given weight exactly 0."""
+    scores = check_array(scores, "scores")
+    if scores.ndim != 3 or 0 in scores.shape:
+        raise ValueError(f"scores must have shape (N, T, S) with N, T, S >= 1, got {scores.shape}")
+    if lengths is not None:
+        S = scores.shape[-1]
+        lengths = check_int_array(lengths, "lengths", low=1, high=S + 1)
+        if lengths.shape != scores.shape[:1]:
+            raise ValueError(f"lengths must have shape ({scores.shape[0]},), one length per sequence, "
+                             f"got {lengths.shape}")
+        valid = np.arange(S)[None, None, :] < lengths[:, None, None]  # (N, 1, S)
+        scores = np.where(valid, scores, -np.inf)
+    z = scores - scores.max(axis=-1, keepdims=True)  # the max is finite: lengths >= 1
+    w = np.exp(z)  # exp(-inf) = 0
+    return w / w.sum(axis=-1, keepdims=True)
+
+
+class AdditiveAttention(Module):
+    """Bahdanau's additive attention: ``e = tanh(q @ W_q.T + k @ W_k.T + b) @ v.T``, then softmax and a weighted sum.
+
+    Parameters
+    ----------
+    query_size : int
+        Dq, the size of a query (e.g. the decoder's hidden state).
+    key_size : int
+        Dk, the size of a key (e.g. an encoder output); the context has this size too.
+    attention_size : int
+        A, the size of the hidden layer that compares query and key.
+    bias : bool, default True
+        Whether to learn ``b`` (stored as ``"key.bias"``).
+    rng : numpy.random.Generator, int or None
+    dtype : np.float64 or np.float32
+
+    Notes
+    -----
+    ``params`` holds ``"query.weight"`` (A, Dq), ``"key.weight"`` (A, Dk),
+    ``"key.bias"`` (A,) and ``"v.weight"`` (1, A): the names of three
+    ``torch.nn.Linear`` layers ``query`` (no bias), ``key`` and ``v`` (no bias).
+    One bias is enough: a bias on ``query`` would only add to ``key.bias`` (the
+    two always appear as a sum, so they could not be told apart), and a bias on
+    ``v`` adds the same number to every score, which the softmax cancels (its
+    gradient is always 0). Every weight starts as a draw from
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)), torch's default for ``Linear``.
+    """
+
+    def __init__(self, query_size: int, key_size: int, attention_size: int, bias: bool = True, *,
+                 rng: np.random.Generator | int | None = None, dtype=np.float64) -> None:
+        super().__init__(dtype)
+        self.query_size = check_positive_int(query_size, "query_size")
+        self.key_size = check_positive_int(key_size, "key_size")
+        self.attention_size = check_positive_int(attention_size, "attention_size")
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"bias must be a bool, got {type(bias).__name__}")
+        rng = as_rng(rng)
+        A, Dq, Dk = self.attention_size, self.query_size, self.key_size
+
+        def uniform(fan_in, shape):
+            return rng.uniform(-1 / np.sqrt(fan_in), 1 / np.sqrt(fan_in), shape).astype(self.dtype)
+
+        self.params["query.weight"] = uniform(Dq, (A, Dq))
+        self.params["key.weight"] = uniform(Dk, (A, Dk))
+        if bias:
+            self.params["key.bias"] = uniform(Dk, (A,))
+        self.params["v.weight"] = uniform(A, (1, A))
+
+    def forward(self, query: np.ndarray, keys: np.ndarray,
+                lengths: np.ndarray | None = None) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
+        """Attend from each query to the keys of its own sequence.
+
+        Parameters
+        ----------
+        query : ndarray (N, Dq), or (N, T, Dq) for T queries per sequence (e.g. every decoder step)
+        keys : ndarray (N, S, Dk)
+        lengths : int ndarray (N,) or None
+            Valid source positions per sequence, 1 <= lengths[n] <= S; None means all S.
+
+        Returns
+        -------
+        (context, weights) : ndarrays (N, Dk) and (N, S), or (N, T, Dk) and (N, T, S)
+        cache : dict
+        """
+        query, keys, lengths, timed = self._check(query, keys, lengths)
+        p = self.params
+        pk = keys @ p["key.weight"].T  # (N, S, A), computed once for all T queries
+        if "key.bias" in p:
+            pk = pk + p["key.bias"]
+        pq = query @ p["query.weight"].T  # (N, T, A)
+        u = np.tanh(pq[:, :, None, :] + pk[:, None, :, :])  # (N, T, S, A)
+        scores = u @ p["v.weight"][0]  # (N, T, S)
+        weights = masked_softmax(scores, lengths)  # (N, T, S)
+        context = weights @ keys  # (N, T, Dk)
+        cache = {"query": query, "keys": keys, "u": u, "weights": weights, "timed": timed, "owner": id(self)}
+        if not timed:
+            return (context[:, 0], weights[:, 0]), cache
+        return (context, weights), cache
+
+    def backward(self, dout: tuple, cache: dict) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Gradients of the loss with respect to the query, the keys and every parameter.
+
+        With ``de`` the gradient of the scores and ``da = de[..., None] * v * (1 - u**2)``
+        the gradient of the tanh's input (N, T, S, A)::
+
+            dweights = dcontext @ keys.T + dweights_in          # (N, T, S)
+            de       = weights * (dweights - sum_s weights * dweights)
+            dquery   = da.sum(S) @ W_q                          # (N, T, Dq)
+            dkeys    = weights.T @ dcontext + da.sum(T) @ W_k   # (N, S, Dk)
+
+        Parameters
+        ----------
+        dout : tuple (dcontext, dweights)
+            Gradients with respect to both outputs, shaped like them; ``dweights`` may be None (zeros).
+        cache : dict
+            From ``forward``.
+
+        Returns
+        -------
+        dquery : ndarray, like query
+        dkeys : ndarray (N, S, Dk)
+        grads : dict keyed like ``params``
+        """
+        if not isinstance(cache, dict) or cache.get("owner") != id(self):
+            raise TypeError("cache must be the cache returned by this AdditiveAttention's forward")
+        if not isinstance(dout, tuple) or len(dout) != 2:
+            raise TypeError(f"dout must be a tuple (dcontext, dweights), got {type(dout).__name__}")
+        query, keys, u, weights, timed = (cache[k] for k in ("query", "keys", "u", "weights", "timed"))
+        N, T, S = weights.shape
+        dcontext = self._check_grad(dout[0], "dcontext", (N, T, self.key_size), timed)
+        dw = dcontext @ keys.transpose(0, 2, 1)  # (N, T, S)
+        if dout[1] is not None:
+            dw = dw + self._check_grad(dout[1], "dweights", (N, T, S), timed)
+        de = weights * (dw - (weights * dw).sum(axis=-1, keepdims=True))  # softmax backward; 0 where masked
+        p = self.params
+        grads = {"v.weight": np.einsum("nts,ntsa->a", de, u)[None, :]}  # (1, A)
+        da = de[..., None] * p["v.weight"][0] * (1.0 - u * u)  # (N, T, S, A)
+        dpq = da.sum(axis=2)  # (N, T, A)
+        dpk = da.sum(axis=1)  # (N, S, A)
+        A = self.attention_size
+        grads["query.weight"] = dpq.reshape(-1, A).T @ query.reshape(-1, self.query_size)  # (A, Dq)
+        grads["key.weight"] = dpk.reshape(-1, A).T @ keys.reshape(-1, self.key_size)  # (A, Dk)
+        if "key.bias" in p:
+            grads["key.bias"] = dpk.sum(axis=(0, 1))  # (A,)
+        dquery = dpq @ p["query.weight"]  # (N, T, Dq)
+        dkeys = weights.transpose(0, 2, 1) @ dcontext + dpk @ p["key.weight"]  # (N, S, Dk)
+        return (dquery if timed else dquery[:, 0]), dkeys, {k: grads[k] for k in p}
+
+    # -- checks --------------------------------------------------------------------------------------
+    def _check(self, query, keys, lengths):
+        query = check_array(query, "query", dtype=self.dtype)
+        keys = check_array(keys, "keys", dtype=self.dtype)
+        Dq, Dk = self.query_size, self.key_size
+        if query.ndim not in (2, 3) or query.shape[-1] != Dq or 0 in query.shape:
+            raise ValueError(f"query must have shape (N, {Dq}) or (N, T, {Dq}) with query_size={Dq}, "
+                             f"got {query.shape}")
+        N = query.shape[0]
+        if keys.ndim != 3 or keys.shape[0] != N or keys.shape[2] != Dk or keys.shape[1] == 0:
+            raise ValueError(f"keys must have shape ({N}, S, {Dk}) with N={N} (from query) and key_size={Dk}, "
+                             f"S >= 1, got {keys.shape}")
+        S = keys.shape[1]
+        if lengths is not None:
+            lengths = check_int_array(lengths, "lengths", low=1, high=S + 1)
+            if lengths.shape != (N,):
+                raise ValueError(f"lengths must have shape ({N},), one length per sequence, got {lengths.shape}")
+        timed = query.ndim == 3
+        return (query if timed else query[:, None, :]), keys, lengths, timed
+
+    def _check_grad(self, d, name, shape, timed):
+        d = check_array(d, name, dtype=self.dtype)
+        expected = shape if timed else (shape[0], shape[2])
+        if d.shape != expected:
+            raise ValueError(f"{name} must have shape {expected} like the output of forward, got {d.shape}")
+        return d if timed else d[:, None, :]
+
+    def extra_repr(self) -> str:
+        return (f"query_size={self.query_size}, key_size={self.key_size}, attention_size={self.attention_size}, "
+                f"bias={'key.bias' in self.params}")

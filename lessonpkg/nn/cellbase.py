@@ -1,0 +1,115 @@
+"""What the three recurrent cells share: torch's parameters, their initialisation and the input checks.
+
+A cell computes one time step. ``RNNCell``, ``LSTMCell`` and ``GRUCell``
+differ only in their number of gates G (1, 4 and 3) and in the step
+equations, so everything else lives here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lessonpkg._validate import as_rng, check_array, check_positive_int, check_shape
+from lessonpkg.nn.module import Module
+
+
+def uniform_params(names_and_shapes, hidden_size: int, rng, dtype) -> dict[str, np.ndarray]:
+    """Draw each parameter from U(-1/sqrt(H), 1/sqrt(H)), torch's default for recurrent layers."""
+    bound = 1.0 / np.sqrt(hidden_size)
+    return {name: rng.uniform(-bound, bound, size=shape).astype(dtype) for name, shape in names_and_shapes}
+
+
+def check_flag(value, name: str) -> bool:
+    """Return ``value`` if it is a bool (numpy bools included), else raise a TypeError."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return bool(value)
+
+
+class RecurrentCellBase(Module):
+    """One time step of a recurrent network, with torch's ``weight_ih`` (G*H, D) and ``weight_hh`` (G*H, H).
+
+    Subclasses set ``num_gates`` and ``state_names`` (``("h",)`` or
+    ``("h", "c")``). ``h0`` may be ``None`` (zeros, as in torch), and an
+    unbatched ``x`` of shape (D,) with states of shape (H,) is accepted.
+    """
+
+    num_gates: int = 1
+    state_names: tuple[str, ...] = ("h",)
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *, rng=None, dtype=np.float64) -> None:
+        super().__init__(dtype)
+        self.input_size = check_positive_int(input_size, "input_size")
+        self.hidden_size = check_positive_int(hidden_size, "hidden_size")
+        self.bias = check_flag(bias, "bias")
+        G, H, D = self.num_gates, self.hidden_size, self.input_size
+        shapes = [("weight_ih", (G * H, D)), ("weight_hh", (G * H, H))]
+        if self.bias:
+            shapes += [("bias_ih", (G * H,)), ("bias_hh", (G * H,))]
+        self.params = uniform_params(shapes, H, as_rng(rng), self.dtype)
+
+    def weights(self) -> tuple:
+        """Return ``(weight_ih, weight_hh, bias_ih, bias_hh)``; the biases are ``None`` when ``bias=False``."""
+        p = self.params
+        return p["weight_ih"], p["weight_hh"], p.get("bias_ih"), p.get("bias_hh")
+
+    def _check_step_inputs(self, x, states: tuple) -> tuple[np.ndarray, tuple, bool]:
+        """Validate ``x`` (N, D) or (D,) and the states (N, H) or (H,) or None; return them batched."""
+        x = check_array(x, "x", dtype=self.dtype)
+        D, H = self.input_size, self.hidden_size
+        if x.ndim == 1:
+            check_shape(x, "x", (D,), f"input_size={D}")
+            x = x[None, :]
+            unbatched = True
+        else:
+            check_shape(x, "x", (None, D), f"input_size={D}")
+            unbatched = False
+        N = x.shape[0]
+        batched = []
+        for name, s in zip(self.state_names, states):
+            if s is None:
+                batched.append(np.zeros((N, H), dtype=self.dtype))
+                continue
+            s = check_array(s, f"{name}0", dtype=self.dtype)
+            expected = (H,) if unbatched else (N, H)
+            check_shape(s, f"{name}0", expected, f"hidden_size={H} and N={N}")
+            batched.append(s[None, :] if unbatched else s)
+        return x, tuple(batched), unbatched
+
+    def _check_step_grads(self, dstates: tuple, cache: dict) -> tuple:
+        """Validate the upstream gradients of a step's outputs; ``None`` means zeros."""
+        if not isinstance(cache, dict) or cache.get("cell") != type(self).__name__:
+            raise TypeError(f"cache must be the cache returned by this {type(self).__name__}'s forward")
+        N, H = cache["x"].shape[0], self.hidden_size
+        expected = (H,) if cache["unbatched"] else (N, H)
+        batched = []
+        for name, d in zip(self.state_names, dstates):
+            if d is None:
+                batched.append(np.zeros((N, H), dtype=self.dtype))
+                continue
+            d = check_array(d, f"d{name}1", dtype=self.dtype)
+            check_shape(d, f"d{name}1", expected, f"the {name}1 returned by forward")
+            batched.append(d[None, :] if cache["unbatched"] else d)
+        return tuple(batched)
+
+    def _named_grads(self, grads: tuple) -> dict[str, np.ndarray]:
+        """Name ``(dweight_ih, dweight_hh, dbias_ih, dbias_hh)`` like ``params``."""
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        return {name: g for name, g in zip(names, grads) if name in self.params}
+
+    def torch_kwargs(self) -> dict:
+        """The ``torch.nn`` constructor kwargs (without dtype) that build the same cell."""
+        return {"input_size": self.input_size, "hidden_size": self.hidden_size, "bias": self.bias}
+
+    @classmethod
+    def kwargs_from_torch(cls, torch_module) -> dict:
+        """The constructor kwargs (without rng and dtype) read off a ``torch.nn`` cell."""
+        return {
+            "input_size": torch_module.input_size,
+            "hidden_size": torch_module.hidden_size,
+            "bias": torch_module.bias,
+        }
+
+    def extra_repr(self) -> str:
+        kw = ", ".join(f"{k}={v!r}" for k, v in self.torch_kwargs().items())
+        return f"{kw}, dtype={self.dtype}"

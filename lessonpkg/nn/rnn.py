@@ -1,0 +1,207 @@
+"""The Elman RNN: one step (``RNNCell``), a whole sequence (``rnn_forward``) and the stacked ``RNN`` layer.
+
+One step, with x (N, D), h0 (N, H), weight_ih (H, D) and weight_hh (H, H)::
+
+    a  = x @ weight_ih.T + bias_ih + h0 @ weight_hh.T + bias_hh    # (N, H)
+    h1 = tanh(a)        # or relu(a) with nonlinearity="relu"
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lessonpkg.nn.cellbase import RecurrentCellBase
+from lessonpkg.nn.recurrent import RecurrentBase
+from lessonpkg.nn.sequence import bias_grads, final_state, step_threads, steps, zero_padding
+
+
+def check_nonlinearity(nonlinearity) -> str:
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+    return nonlinearity
+
+
+def rnn_cell_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearity="tanh"):
+    """One step: ``h1 = tanh(x @ weight_ih.T + bias_ih + h0 @ weight_hh.T + bias_hh)``. Returns h1 (N, H), cache."""
+    a = x @ weight_ih.T + h0 @ weight_hh.T  # (N, H)
+    if bias_ih is not None:
+        a = a + bias_ih + bias_hh
+    h1 = np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0.0)  # (N, H)
+    cache = {"x": x, "h0": h0, "h1": h1, "weight_ih": weight_ih, "weight_hh": weight_hh,
+             "bias": bias_ih is not None, "nonlinearity": nonlinearity}
+    return h1, cache
+
+
+def rnn_cell_backward(dh1, cache):
+    """Backward of one step. Returns dx (N, D), dh0 (N, H), (dweight_ih, dweight_hh, dbias_ih, dbias_hh)."""
+    x, h0, h1 = cache["x"], cache["h0"], cache["h1"]
+    if cache["nonlinearity"] == "tanh":
+        da = dh1 * (1.0 - h1 * h1)  # (N, H)   tanh'(a) = 1 - h1**2
+    else:
+        da = dh1 * (h1 > 0)  # (N, H)   relu'(a) = 1 where h1 > 0
+    dx = da @ cache["weight_ih"]  # (N, D)
+    dh0 = da @ cache["weight_hh"]  # (N, H)
+    return dx, dh0, (da.T @ x, da.T @ h0, *bias_grads(da, cache["bias"]))
+
+
+def rnn_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearity="tanh", batch_sizes=None):
+    """Run ``rnn_cell_forward`` for t = 0, ..., T-1 in one fast loop (one layer, one direction).
+
+    All inputs are projected at once (x viewed as (T*N, D) times weight_ih.T);
+    each step then adds ``h_{t-1} @ weight_hh.T`` and applies the
+    nonlinearity in place.
+
+    Parameters
+    ----------
+    x : (T, N, D) array
+    h0 : (N, H) array
+    weight_ih, weight_hh, bias_ih, bias_hh : (H, D), (H, H), (H,), (H,) arrays; the biases may be None
+    nonlinearity : "tanh" or "relu"
+    batch_sizes : (T,) ints or None
+        Rows running at each step, for a batch sorted by decreasing length (see ``sequence.py``).
+
+    Returns
+    -------
+    out : (T, N, H) array, ``out[t] = h_t`` and 0 past each sequence's length
+    h_n : (N, H) array, each sequence's last valid state
+    cache : dict
+    """
+    T, N, D = x.shape
+    H = weight_hh.shape[1]
+    x = np.ascontiguousarray(x)
+    hs = np.empty((T + 1, N, H), dtype=x.dtype)  # hs[0] = h0, hs[t + 1] = h_t
+    hs[0] = h0
+    np.matmul(x.reshape(T * N, D), np.ascontiguousarray(weight_ih.T), out=hs[1:].reshape(T * N, H))  # all x_t @ W_ih.T
+    if bias_ih is not None:
+        hs[1:] += bias_ih + bias_hh
+    w_hh_t = np.ascontiguousarray(weight_hh.T)  # (H, H)
+    rec = np.empty((N, H), dtype=x.dtype)
+    with step_threads(N * H * H):  # small per-step products: one BLAS thread (see sequence.py)
+        for t, n in steps(T, N, batch_sizes):
+            a = hs[t + 1, :n]  # (n, H) holds x_t @ weight_ih.T + biases
+            a += np.matmul(hs[t, :n], w_hh_t, out=rec[:n])  # a += h_{t-1} @ weight_hh.T
+            if nonlinearity == "tanh":
+                np.tanh(a, out=a)  # h_t = tanh(a)
+            else:
+                np.maximum(a, 0.0, out=a)  # h_t = relu(a)
+    zero_padding(hs[1:], batch_sizes)
+    cache = {"x": x, "hs": hs, "weight_ih": weight_ih, "weight_hh": weight_hh, "bias": bias_ih is not None,
+             "nonlinearity": nonlinearity, "batch_sizes": batch_sizes}
+    return hs[1:], final_state(hs, batch_sizes), cache
+
+
+def rnn_backward(dout, dh_n, cache):
+    """Backward of ``rnn_forward``: dout (T, N, H) and dh_n (N, H) give dx (T, N, D), dh0 (N, H) and the grads.
+
+    The weight gradients are one product over all steps each, e.g.
+    ``dweight_hh = da.T @ h_prev`` with da and h_prev viewed as (T*N, H).
+    """
+    x, hs, batch_sizes = cache["x"], cache["hs"], cache["batch_sizes"]
+    T, N, D = x.shape
+    H = hs.shape[2]
+    out = hs[1:]
+    if cache["nonlinearity"] == "tanh":
+        dact = 1.0 - out * out  # (T, N, H) tanh' at every step at once
+    else:
+        dact = (out > 0).astype(out.dtype)  # (T, N, H) relu'
+    da = np.zeros((T, N, H), dtype=x.dtype)  # dL/da_t; stays 0 on padding
+    dh = np.array(dh_n, dtype=x.dtype, copy=True)  # (N, H) dL/dh_t, carried backwards in time
+    with step_threads(N * H * H):  # small per-step products: one BLAS thread (see sequence.py)
+        for t, n in reversed(steps(T, N, batch_sizes)):
+            d = da[t, :n]
+            np.add(dh[:n], dout[t, :n], out=d)  # dL/dh_t: from step t+1 and from out[t]
+            d *= dact[t, :n]  # dL/da_t
+            np.matmul(d, cache["weight_hh"], out=dh[:n])  # dL/dh_{t-1} = da_t @ weight_hh
+    da = da.reshape(T * N, H)
+    dx = (da @ cache["weight_ih"]).reshape(T, N, D)
+    grads = (da.T @ x.reshape(T * N, D), da.T @ hs[:-1].reshape(T * N, H), *bias_grads(da, cache["bias"]))
+    return dx, dh, grads
+
+
+class RNNCell(RecurrentCellBase):
+    """One Elman RNN step, ``h1 = tanh(x @ weight_ih.T + bias_ih + h0 @ weight_hh.T + bias_hh)``, like torch.nn.RNNCell.
+
+    Parameters
+    ----------
+    input_size, hidden_size : int
+        D and H.
+    bias : bool
+    nonlinearity : "tanh" or "relu"
+    rng : numpy Generator, int or None
+    dtype : np.float64 (default) or np.float32
+    """
+
+    num_gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh", *,
+                 rng=None, dtype=np.float64) -> None:
+        self.nonlinearity = check_nonlinearity(nonlinearity)
+        super().__init__(input_size, hidden_size, bias, rng=rng, dtype=dtype)
+
+    def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+        """Return ``h1, cache``: x (N, D) and h0 (N, H) or None (zeros) give h1 (N, H); unbatched (D,) works too."""
+        x, (h0,), unbatched = self._check_step_inputs(x, (h0,))
+        h1, cache = rnn_cell_forward(x, h0, *self.weights(), nonlinearity=self.nonlinearity)
+        cache.update(cell="RNNCell", unbatched=unbatched)
+        return (h1[0] if unbatched else h1), cache
+
+    def backward(self, dh1: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray, dict]:
+        """Return ``dx, dh0, grads`` from dh1 (N, H); grads has the keys of ``params``."""
+        (dh1,) = self._check_step_grads((dh1,), cache)
+        dx, dh0, grads = rnn_cell_backward(dh1, cache)
+        if cache["unbatched"]:
+            dx, dh0 = dx[0], dh0[0]
+        return dx, dh0, self._named_grads(grads)
+
+    def torch_kwargs(self) -> dict:
+        return {**super().torch_kwargs(), "nonlinearity": self.nonlinearity}
+
+    @classmethod
+    def kwargs_from_torch(cls, torch_module) -> dict:
+        return {**super().kwargs_from_torch(torch_module), "nonlinearity": torch_module.nonlinearity}
+
+
+class RNN(RecurrentBase):
+    """A stacked, optionally bidirectional Elman RNN, like torch.nn.RNN (same arguments, in the same order).
+
+    ``out, h_n, cache = rnn.forward(x, h0=None, lengths=None)`` with x (T, N, D)
+    (or (N, T, D) with ``batch_first``, or unbatched (T, D)), h0 and h_n
+    (num_layers * num_directions, N, H), out (T, N, num_directions * H).
+    ``dx, dh0, grads = rnn.backward(dout, cache, dh_n=None)``.
+    ``dropout`` must be 0.
+    """
+
+    num_gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, *,
+                 rng=None, dtype=np.float64) -> None:
+        self.nonlinearity = check_nonlinearity(nonlinearity)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         rng=rng, dtype=dtype)
+
+    def forward(self, x: np.ndarray, h0: np.ndarray | None = None, lengths=None) -> tuple[np.ndarray, np.ndarray, dict]:
+        """Run the stack; ``lengths`` (N,) ints act like torch's ``pack_padded_sequence(enforce_sorted=False)``."""
+        out, (h_n,), cache = self._forward(x, (h0,), lengths)
+        return out, h_n, cache
+
+    def backward(self, dout: np.ndarray | None, cache: dict,
+                 dh_n: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+        """Return ``dx, dh0, grads``; ``dout`` (like out) and ``dh_n`` (like h_n) may be None (zeros)."""
+        dx, (dh0,), grads = self._backward(dout, cache, (dh_n,))
+        return dx, dh0, grads
+
+    def _sequence_forward(self, x, state0, weights, batch_sizes):
+        out, h_n, cache = rnn_forward(x, state0[0], *weights, nonlinearity=self.nonlinearity, batch_sizes=batch_sizes)
+        return out, (h_n,), cache
+
+    def _sequence_backward(self, dout, dstate_n, cache):
+        dx, dh0, grads = rnn_backward(dout, dstate_n[0], cache)
+        return dx, (dh0,), grads
+
+    def torch_kwargs(self) -> dict:
+        return {**super().torch_kwargs(), "nonlinearity": self.nonlinearity}
+
+    @classmethod
+    def kwargs_from_torch(cls, torch_module) -> dict:
+        return {**super().kwargs_from_torch(torch_module), "nonlinearity": torch_module.nonlinearity}
