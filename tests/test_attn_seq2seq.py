@@ -28,7 +28,7 @@ class TorchAttentionSeq2Seq(torch.nn.Module):
     def __init__(self, model):
         super().__init__()
         for name in ("src_embed", "encoder", "tgt_embed", "decoder", "head"):
-            setattr(self, name, lp.to_torch(model.children[name]))
+            setattr(self, name, lp.to_torch(getattr(model, name)))
         self.attention = torch.nn.ParameterDict(
             {k.replace(".", "_"): torch.nn.Parameter(torch.tensor(v)) for k, v in model.attention.params.items()})
 

@@ -24,7 +24,7 @@ def _build(cell="RNN", V=5, E=3, H=4, layers=1, seed=0):
 class TorchSeq2Seq(torch.nn.Module):
     def __init__(self, model):
         super().__init__()
-        for name, child in model.children.items():
+        for name, child in model.named_children():
             setattr(self, name, lp.to_torch(child))
 
     def forward(self, src, tgt_in):

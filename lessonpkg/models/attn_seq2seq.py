@@ -21,8 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from lessonpkg._validate import check_array, check_int_array
-from lessonpkg.models.heads import check_recurrent
-from lessonpkg.models.seq2seq import Seq2Seq
+from lessonpkg.models.seq2seq import Seq2Seq, check_dtype_of, check_encoder_decoder, check_vocab
 from lessonpkg.nn.attention import AdditiveAttention
 from lessonpkg.nn.embedding import Embedding
 from lessonpkg.nn.gru import GRU, gru_cell_forward
@@ -60,24 +59,22 @@ class AttentionSeq2Seq(Module):
 
     def __init__(self, src_embed: Embedding, encoder, tgt_embed: Embedding, decoder, attention: AdditiveAttention,
                  head: Linear) -> None:
-        H = check_recurrent(encoder, "encoder").hidden_size
+        check_encoder_decoder(src_embed, encoder, tgt_embed, decoder)
+        H = encoder.hidden_size
         if not isinstance(head, Linear) or head.in_features != 2 * H:
             raise ValueError(f"head must be a lessonpkg Linear with in_features = 2 * hidden_size = {2 * H}, "
                              f"got {head!r}")
-        Seq2Seq(src_embed, encoder, tgt_embed, decoder, Linear(H, head.out_features))  # the shared checks
+        check_vocab(tgt_embed, head)
         if not isinstance(attention, AdditiveAttention):
             raise TypeError(f"attention must be a lessonpkg AdditiveAttention, got {type(attention).__name__}")
         if attention.query_size != H or attention.key_size != H:
             raise ValueError(f"attention must have query_size = key_size = hidden_size = {H}, got "
                              f"{attention.query_size} and {attention.key_size}")
-        children = {"src_embed": src_embed, "encoder": encoder, "tgt_embed": tgt_embed, "decoder": decoder,
-                    "attention": attention, "head": head}
-        if len({str(m.dtype) for m in children.values()}) > 1:
-            raise ValueError("every child module must have the same dtype")
+        for name, m in (("attention", attention), ("head", head)):
+            check_dtype_of(m, encoder.dtype, name)
         super().__init__(encoder.dtype)
-        self.children = children
-        self.src_embed, self.encoder, self.tgt_embed, self.decoder, self.attention, self.head = children.values()
-        self.params = {f"{c}.{k}": v for c, m in children.items() for k, v in m.params.items()}
+        self.src_embed, self.encoder, self.tgt_embed, self.decoder = src_embed, encoder, tgt_embed, decoder
+        self.attention, self.head = attention, head  # registered in this order: "attention.query.weight", ...
 
     def encode(self, src: np.ndarray, src_lengths=None) -> tuple[np.ndarray, object, tuple]:
         """Run the encoder: keys (N, S, H), its final state (the decoder's h0) and the caches."""
@@ -123,10 +120,8 @@ class AttentionSeq2Seq(Module):
         c_src, c_enc, _ = cache["encode"]
         de_src, _, g_enc = self.encoder.backward(dkeys, c_enc, dstate)
         _, g_src = self.src_embed.backward(de_src, c_src)
-        named = {"src_embed": g_src, "encoder": g_enc, "tgt_embed": g_tgt, "decoder": g_dec, "attention": g_att,
-                 "head": g_head}
-        grads = {f"{c}.{k}": g for c, gs in named.items() for k, g in gs.items()}
-        return None, {k: grads[k] for k in self.params}
+        return None, self.collect_grads(src_embed=g_src, encoder=g_enc, tgt_embed=g_tgt, decoder=g_dec,
+                                        attention=g_att, head=g_head)
 
     def step_fn(self, src: np.ndarray):
         """A step function and initial state for ``lp.greedy_decode`` / ``lp.beam_search``, for one source (S,).
@@ -157,8 +152,6 @@ class AttentionSeq2Seq(Module):
 
         return step, (state, ())
 
-    def extra_repr(self) -> str:
-        return "\n" + "".join(f"  ({c}): {m!r}\n" for c, m in self.children.items())
 
 
 def seq2seq_step_fn(model: Seq2Seq, src: np.ndarray):

@@ -23,6 +23,7 @@ from lessonpkg._validate import check_array, check_int_array, check_positive_int
 from lessonpkg.decode.search import beam_search, greedy_decode
 from lessonpkg.metrics.sequence import error_rate, exact_match
 from lessonpkg.models.heads import check_recurrent, hidden_part
+from lessonpkg.models.seq2seq import check_dtype_of, check_vocab
 from lessonpkg.nn.embedding import Embedding
 from lessonpkg.nn.functional import log_softmax
 from lessonpkg.nn.linear import Linear
@@ -60,16 +61,11 @@ class ImageCaptioner(Module):
         for a, va, b, vb in pairs:
             if va != vb:
                 raise ValueError(f"{a} must equal {b}, got {va} and {vb}")
-        if embed.num_embeddings < head.out_features:
-            raise ValueError(f"embed.num_embeddings must be >= head.out_features so that every predicted token can "
-                             f"be fed back, got {embed.num_embeddings} and {head.out_features}")
-        children = {"encoder": encoder, "embed": embed, "decoder": decoder, "head": head}
-        if len({str(m.dtype) for m in children.values()}) > 1:
-            raise ValueError("encoder, embed, decoder and head must share one dtype")
+        check_vocab(embed, head)
+        for name, m in (("encoder", encoder), ("embed", embed), ("head", head)):
+            check_dtype_of(m, decoder.dtype, name)
         super().__init__(decoder.dtype)
-        self.children = children
-        self.encoder, self.embed, self.decoder, self.head = children.values()
-        self.params = {f"{c}.{k}": v for c, m in children.items() for k, v in m.params.items()}
+        self.encoder, self.embed, self.decoder, self.head = encoder, embed, decoder, head  # registered in this order
 
     # -- the initial state ---------------------------------------------------------------------------
     def _check_images(self, images) -> np.ndarray:
@@ -110,9 +106,7 @@ class ImageCaptioner(Module):
         _, g_emb = self.embed.backward(de, c_emb)
         dpre = hidden_part(dstate)[0] * (1.0 - h0 ** 2)  # through tanh: (N, H)
         dimages, g_enc = self.encoder.backward(dpre, c_enc)
-        named = {"encoder": g_enc, "embed": g_emb, "decoder": g_dec, "head": g_head}
-        grads = {f"{c}.{k}": g for c, gs in named.items() for k, g in gs.items()}
-        return dimages, {k: grads[k] for k in self.params}
+        return dimages, self.collect_grads(encoder=g_enc, embed=g_emb, decoder=g_dec, head=g_head)
 
     # -- generation ----------------------------------------------------------------------------------
     def init_state(self, image: np.ndarray):
@@ -143,8 +137,6 @@ class ImageCaptioner(Module):
             result.append(tokens)
         return result
 
-    def extra_repr(self) -> str:
-        return "\n" + "".join(f"  ({c}): {m!r}\n" for c, m in self.children.items())
 
 
 def caption_scores(predicted, reference) -> tuple[float, float]:

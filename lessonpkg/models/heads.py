@@ -61,9 +61,8 @@ class _RecurrentWithHead(Module):
         if head.dtype != rnn.dtype:
             raise ValueError(f"rnn and head must share one dtype, got {rnn.dtype} and {head.dtype}")
         super().__init__(rnn.dtype)
-        self.rnn, self.head = rnn, head
-        self.params = {**{f"rnn.{k}": v for k, v in rnn.params.items()},
-                       **{f"head.{k}": v for k, v in head.params.items()}}
+        self.rnn = rnn  # registered as a child: its parameters are "rnn.weight_ih_l0", ...
+        self.head = head  # "head.weight", "head.bias"
 
     def _check_x(self, x) -> np.ndarray:
         """Refuse an unbatched (T, D) sequence, which the layer would accept but the head would misread."""
@@ -73,12 +72,6 @@ class _RecurrentWithHead(Module):
             raise ValueError(f"x must have shape (N, T, {D}) with input_size={D} (batch first), got {x.shape}")
         return x
 
-    def _named(self, rnn_grads: dict, head_grads: dict) -> dict[str, np.ndarray]:
-        grads = {**{f"rnn.{k}": g for k, g in rnn_grads.items()}, **{f"head.{k}": g for k, g in head_grads.items()}}
-        return {k: grads[k] for k in self.params}
-
-    def extra_repr(self) -> str:
-        return f"\n  (rnn): {self.rnn!r}\n  (head): {self.head!r}\n"
 
 
 class SequenceClassifier(_RecurrentWithHead):
@@ -113,7 +106,7 @@ class SequenceClassifier(_RecurrentWithHead):
         for d in range(dirs):
             dh_n[h_shape[0] - dirs + d] = dfeature[:, d * H:(d + 1) * H]
         dx, _, rnn_grads = self.rnn.backward(None, rnn_cache, state_grad(self.rnn, dh_n))
-        return dx, self._named(rnn_grads, head_grads)
+        return dx, self.collect_grads(rnn=rnn_grads, head=head_grads)
 
 
 class SequenceTagger(_RecurrentWithHead):
@@ -144,7 +137,7 @@ class SequenceTagger(_RecurrentWithHead):
             raise ValueError(f"dlogits must have shape (N, C, T) like the logits, got {dlogits.shape}")
         dout, head_grads = self.head.backward(dlogits.transpose(0, 2, 1), head_cache)  # (N, T, dirs * H)
         dx, _, rnn_grads = self.rnn.backward(dout, rnn_cache)
-        return dx, self._named(rnn_grads, head_grads)
+        return dx, self.collect_grads(rnn=rnn_grads, head=head_grads)
 
 
 class VectorToSequence(_RecurrentWithHead):
@@ -183,7 +176,7 @@ class VectorToSequence(_RecurrentWithHead):
         rnn_cache, head_cache = cache
         dout, head_grads = self.head.backward(dy, head_cache)  # (N, T, dirs * H)
         dx, _, rnn_grads = self.rnn.backward(dout, rnn_cache)  # (N, T, D)
-        return dx.sum(axis=1), self._named(rnn_grads, head_grads)
+        return dx.sum(axis=1), self.collect_grads(rnn=rnn_grads, head=head_grads)
 
     def extra_repr(self) -> str:
-        return super().extra_repr() + f"  steps={self.steps}\n"
+        return f"steps={self.steps}"

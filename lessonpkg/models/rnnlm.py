@@ -60,9 +60,7 @@ class RNNLanguageModel(Module):
         if len({embed.dtype, rnn.dtype, head.dtype}) > 1:
             raise ValueError(f"embed, rnn and head must share one dtype, got {embed.dtype}, {rnn.dtype}, {head.dtype}")
         super().__init__(rnn.dtype)
-        self.embed, self.rnn, self.head = embed, rnn, head
-        self.params = {f"{name}.{k}": v for name, m in (("embed", embed), ("rnn", rnn), ("head", head))
-                       for k, v in m.params.items()}
+        self.embed, self.rnn, self.head = embed, rnn, head  # registered: "embed.weight", "rnn.weight_ih_l0", ...
 
     def forward(self, tokens: np.ndarray, lengths=None) -> tuple[np.ndarray, tuple]:
         """Return logits (N, T, V) for tokens (N, T); ``lengths`` (N,) as in the recurrent layer."""
@@ -82,12 +80,7 @@ class RNNLanguageModel(Module):
         dout, head_grads = self.head.backward(dlogits, head_cache)  # (N, T, H)
         de, _, rnn_grads = self.rnn.backward(dout, rnn_cache)  # (N, T, E)
         _, embed_grads = self.embed.backward(de, embed_cache)
-        grads = {**{f"embed.{k}": g for k, g in embed_grads.items()},
-                 **{f"rnn.{k}": g for k, g in rnn_grads.items()}, **{f"head.{k}": g for k, g in head_grads.items()}}
-        return None, {k: grads[k] for k in self.params}
-
-    def extra_repr(self) -> str:
-        return f"\n  (embed): {self.embed!r}\n  (rnn): {self.rnn!r}\n  (head): {self.head!r}\n"
+        return None, self.collect_grads(embed=embed_grads, rnn=rnn_grads, head=head_grads)
 
 
 def _check_loss(loss_fn) -> CrossEntropyLoss:

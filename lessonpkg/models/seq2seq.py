@@ -42,39 +42,16 @@ class Seq2Seq(Module):
     """
 
     def __init__(self, src_embed: Embedding, encoder, tgt_embed: Embedding, decoder, head: Linear) -> None:
-        encoder, decoder = check_recurrent(encoder, "encoder"), check_recurrent(decoder, "decoder")
-        for name, m in (("src_embed", src_embed), ("tgt_embed", tgt_embed)):
-            if not isinstance(m, Embedding):
-                raise TypeError(f"{name} must be a lessonpkg Embedding, got {type(m).__name__}")
+        check_encoder_decoder(src_embed, encoder, tgt_embed, decoder)
         if not isinstance(head, Linear):
             raise TypeError(f"head must be a lessonpkg Linear, got {type(head).__name__}")
-        if type(encoder) is not type(decoder):
-            raise TypeError(f"encoder and decoder must be the same class, got {type(encoder).__name__} "
-                            f"and {type(decoder).__name__}")
-        if encoder.bidirectional or decoder.bidirectional:
-            raise ValueError("encoder and decoder must have bidirectional=False: the decoder's initial state "
-                             "is the encoder's final state, layer by layer")
-        for attr in ("hidden_size", "num_layers"):
-            if getattr(encoder, attr) != getattr(decoder, attr):
-                raise ValueError(f"encoder and decoder must have the same {attr}, got {getattr(encoder, attr)} "
-                                 f"and {getattr(decoder, attr)}")
-        pairs = (("src_embed.embedding_dim", src_embed.embedding_dim, "encoder.input_size", encoder.input_size),
-                 ("tgt_embed.embedding_dim", tgt_embed.embedding_dim, "decoder.input_size", decoder.input_size),
-                 ("head.in_features", head.in_features, "decoder.hidden_size", decoder.hidden_size))
-        for a, va, b, vb in pairs:
-            if va != vb:
-                raise ValueError(f"{a} must equal {b}, got {va} and {vb}")
-        if tgt_embed.num_embeddings < head.out_features:
-            raise ValueError(f"tgt_embed.num_embeddings must be >= head.out_features so that every predicted token "
-                             f"can be fed back, got {tgt_embed.num_embeddings} and {head.out_features}")
-        children = {"src_embed": src_embed, "encoder": encoder, "tgt_embed": tgt_embed, "decoder": decoder,
-                    "head": head}
-        if len({str(m.dtype) for m in children.values()}) > 1:
-            raise ValueError("src_embed, encoder, tgt_embed, decoder and head must share one dtype")
+        if head.in_features != decoder.hidden_size:
+            raise ValueError(f"head.in_features must equal decoder.hidden_size, got {head.in_features} "
+                             f"and {decoder.hidden_size}")
+        check_vocab(tgt_embed, head)
         super().__init__(encoder.dtype)
-        self.children = children
-        self.src_embed, self.encoder, self.tgt_embed, self.decoder, self.head = children.values()
-        self.params = {f"{c}.{k}": v for c, m in children.items() for k, v in m.params.items()}
+        self.src_embed, self.encoder, self.tgt_embed, self.decoder = src_embed, encoder, tgt_embed, decoder
+        self.head = check_dtype_of(head, encoder.dtype, "head")
 
     def forward(self, src: np.ndarray, tgt_in: np.ndarray) -> tuple[np.ndarray, tuple]:
         """Teacher-forced scores: logits (N, V_out, T) for src (N, S) and decoder inputs tgt_in (N, T), both ints.
@@ -104,9 +81,7 @@ class Seq2Seq(Module):
         _, g_tgt = self.tgt_embed.backward(de_tgt, c_tgt)
         de_src, _, g_enc = self.encoder.backward(None, c_enc, dstate)  # the encoder's outputs feed nothing else
         _, g_src = self.src_embed.backward(de_src, c_src)
-        named = {"src_embed": g_src, "encoder": g_enc, "tgt_embed": g_tgt, "decoder": g_dec, "head": g_head}
-        grads = {f"{c}.{k}": g for c, gs in named.items() for k, g in gs.items()}
-        return None, {k: grads[k] for k in self.params}
+        return None, self.collect_grads(src_embed=g_src, encoder=g_enc, tgt_embed=g_tgt, decoder=g_dec, head=g_head)
 
     def greedy_decode(self, src: np.ndarray, steps: int, bos: int) -> np.ndarray:
         """Generate ``steps`` tokens per source sequence, each step feeding back the most likely token.
@@ -143,5 +118,41 @@ class Seq2Seq(Module):
             raise ValueError(f"{name} must have shape (N, T) with N, T >= 1, got {tokens.shape}")
         return tokens
 
-    def extra_repr(self) -> str:
-        return "\n" + "".join(f"  ({c}): {m!r}\n" for c, m in self.children.items())
+
+def check_dtype_of(module: Module, dtype, name: str) -> Module:
+    """Return ``module`` after checking that it has the model's dtype."""
+    if module.dtype != dtype:
+        raise ValueError(f"{name} must have the dtype of the encoder, {dtype}, got {module.dtype}")
+    return module
+
+
+def check_vocab(tgt_embed: Embedding, head: Linear) -> None:
+    """Every token the head can predict must be a valid decoder input, so that it can be fed back."""
+    if tgt_embed.num_embeddings < head.out_features:
+        raise ValueError(f"tgt_embed.num_embeddings must be >= head.out_features so that every predicted token "
+                         f"can be fed back, got {tgt_embed.num_embeddings} and {head.out_features}")
+
+
+def check_encoder_decoder(src_embed: Embedding, encoder, tgt_embed: Embedding, decoder) -> None:
+    """The checks an encoder-decoder shares with its attention variant: classes, sizes and one dtype."""
+    encoder, decoder = check_recurrent(encoder, "encoder"), check_recurrent(decoder, "decoder")
+    for name, m in (("src_embed", src_embed), ("tgt_embed", tgt_embed)):
+        if not isinstance(m, Embedding):
+            raise TypeError(f"{name} must be a lessonpkg Embedding, got {type(m).__name__}")
+    if type(encoder) is not type(decoder):
+        raise TypeError(f"encoder and decoder must be the same class, got {type(encoder).__name__} "
+                        f"and {type(decoder).__name__}")
+    if encoder.bidirectional or decoder.bidirectional:
+        raise ValueError("encoder and decoder must have bidirectional=False: the decoder's initial state "
+                         "is the encoder's final state, layer by layer")
+    for attr in ("hidden_size", "num_layers"):
+        if getattr(encoder, attr) != getattr(decoder, attr):
+            raise ValueError(f"encoder and decoder must have the same {attr}, got {getattr(encoder, attr)} "
+                             f"and {getattr(decoder, attr)}")
+    pairs = (("src_embed.embedding_dim", src_embed.embedding_dim, "encoder.input_size", encoder.input_size),
+             ("tgt_embed.embedding_dim", tgt_embed.embedding_dim, "decoder.input_size", decoder.input_size))
+    for a, va, b, vb in pairs:
+        if va != vb:
+            raise ValueError(f"{a} must equal {b}, got {va} and {vb}")
+    for name, m in (("src_embed", src_embed), ("tgt_embed", tgt_embed), ("decoder", decoder)):
+        check_dtype_of(m, encoder.dtype, name)

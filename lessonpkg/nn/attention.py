@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from lessonpkg._validate import as_rng, check_array, check_int_array, check_positive_int
+from lessonpkg.nn.linear import Linear
 from lessonpkg.nn.module import Module
 
 
@@ -56,9 +57,10 @@ class AdditiveAttention(Module):
 
     Notes
     -----
-    ``params`` holds ``"query.weight"`` (A, Dq), ``"key.weight"`` (A, Dk),
-    ``"key.bias"`` (A,) and ``"v.weight"`` (1, A): the names of three
-    ``torch.nn.Linear`` layers ``query`` (no bias), ``key`` and ``v`` (no bias).
+    The weights live in three ``Linear`` children, ``query`` (A, Dq, no bias),
+    ``key`` (A, Dk, with the bias b) and ``v`` (1, A, no bias), so ``params``
+    holds ``"query.weight"``, ``"key.weight"``, ``"key.bias"`` and ``"v.weight"``,
+    the names of the same three ``torch.nn.Linear`` layers.
     One bias is enough: a bias on ``query`` would only add to ``key.bias`` (the
     two always appear as a sum, so they could not be told apart), and a bias on
     ``v`` adds the same number to every score, which the softmax cancels (its
@@ -76,15 +78,9 @@ class AdditiveAttention(Module):
             raise TypeError(f"bias must be a bool, got {type(bias).__name__}")
         rng = as_rng(rng)
         A, Dq, Dk = self.attention_size, self.query_size, self.key_size
-
-        def uniform(fan_in, shape):
-            return rng.uniform(-1 / np.sqrt(fan_in), 1 / np.sqrt(fan_in), shape).astype(self.dtype)
-
-        self.params["query.weight"] = uniform(Dq, (A, Dq))
-        self.params["key.weight"] = uniform(Dk, (A, Dk))
-        if bias:
-            self.params["key.bias"] = uniform(Dk, (A,))
-        self.params["v.weight"] = uniform(A, (1, A))
+        self.query = Linear(Dq, A, bias=False, rng=rng, dtype=dtype)  # W_q
+        self.key = Linear(Dk, A, bias=bias, rng=rng, dtype=dtype)  # W_k and b
+        self.v = Linear(A, 1, bias=False, rng=rng, dtype=dtype)  # v
 
     def forward(self, query: np.ndarray, keys: np.ndarray,
                 lengths: np.ndarray | None = None) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
@@ -103,13 +99,13 @@ class AdditiveAttention(Module):
         cache : dict
         """
         query, keys, lengths, timed = self._check(query, keys, lengths)
-        p = self.params
-        pk = keys @ p["key.weight"].T  # (N, S, A), computed once for all T queries
-        if "key.bias" in p:
-            pk = pk + p["key.bias"]
-        pq = query @ p["query.weight"].T  # (N, T, A)
+        w_q, w_k, v = self.query.params["weight"], self.key.params["weight"], self.v.params["weight"][0]
+        pk = keys @ w_k.T  # (N, S, A), computed once for all T queries
+        if "bias" in self.key.params:
+            pk = pk + self.key.params["bias"]
+        pq = query @ w_q.T  # (N, T, A)
         u = np.tanh(pq[:, :, None, :] + pk[:, None, :, :])  # (N, T, S, A)
-        scores = u @ p["v.weight"][0]  # (N, T, S)
+        scores = u @ v  # (N, T, S)
         weights = masked_softmax(scores, lengths)  # (N, T, S)
         context = weights @ keys  # (N, T, Dk)
         cache = {"query": query, "keys": keys, "u": u, "weights": weights, "timed": timed, "owner": id(self)}
@@ -152,19 +148,19 @@ class AdditiveAttention(Module):
         if dout[1] is not None:
             dw = dw + self._check_grad(dout[1], "dweights", (N, T, S), timed)
         de = weights * (dw - (weights * dw).sum(axis=-1, keepdims=True))  # softmax backward; 0 where masked
-        p = self.params
-        grads = {"v.weight": np.einsum("nts,ntsa->a", de, u)[None, :]}  # (1, A)
-        da = de[..., None] * p["v.weight"][0] * (1.0 - u * u)  # (N, T, S, A)
+        w_q, w_k, v = self.query.params["weight"], self.key.params["weight"], self.v.params["weight"][0]
+        g_v = {"weight": np.einsum("nts,ntsa->a", de, u)[None, :]}  # (1, A)
+        da = de[..., None] * v * (1.0 - u * u)  # (N, T, S, A)
         dpq = da.sum(axis=2)  # (N, T, A)
         dpk = da.sum(axis=1)  # (N, S, A)
         A = self.attention_size
-        grads["query.weight"] = dpq.reshape(-1, A).T @ query.reshape(-1, self.query_size)  # (A, Dq)
-        grads["key.weight"] = dpk.reshape(-1, A).T @ keys.reshape(-1, self.key_size)  # (A, Dk)
-        if "key.bias" in p:
-            grads["key.bias"] = dpk.sum(axis=(0, 1))  # (A,)
-        dquery = dpq @ p["query.weight"]  # (N, T, Dq)
-        dkeys = weights.transpose(0, 2, 1) @ dcontext + dpk @ p["key.weight"]  # (N, S, Dk)
-        return (dquery if timed else dquery[:, 0]), dkeys, {k: grads[k] for k in p}
+        g_q = {"weight": dpq.reshape(-1, A).T @ query.reshape(-1, self.query_size)}  # (A, Dq)
+        g_k = {"weight": dpk.reshape(-1, A).T @ keys.reshape(-1, self.key_size)}  # (A, Dk)
+        if "bias" in self.key.params:
+            g_k["bias"] = dpk.sum(axis=(0, 1))  # (A,)
+        dquery = dpq @ w_q  # (N, T, Dq)
+        dkeys = weights.transpose(0, 2, 1) @ dcontext + dpk @ w_k  # (N, S, Dk)
+        return (dquery if timed else dquery[:, 0]), dkeys, self.collect_grads(query=g_q, key=g_k, v=g_v)
 
     # -- checks --------------------------------------------------------------------------------------
     def _check(self, query, keys, lengths):
@@ -194,5 +190,4 @@ class AdditiveAttention(Module):
         return d if timed else d[:, None, :]
 
     def extra_repr(self) -> str:
-        return (f"query_size={self.query_size}, key_size={self.key_size}, attention_size={self.attention_size}, "
-                f"bias={'key.bias' in self.params}")
+        return f"query_size={self.query_size}, key_size={self.key_size}, attention_size={self.attention_size}"

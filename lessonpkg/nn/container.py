@@ -35,8 +35,9 @@ class Sequential(Module):
         if len(dtypes) > 1:
             raise ValueError(f"modules must share one dtype, got {dtypes}")
         super().__init__(modules[0].dtype)
+        for i, m in enumerate(modules):
+            self.add_module(str(i), m)  # parameters "0.weight", "0.bias", "2.weight", ... as in torch
         self.layers = tuple(modules)
-        self.params = {f"{i}.{name}": p for i, m in enumerate(modules) for name, p in m.params.items()}
         if len({id(p) for p in self.params.values()}) < len(self.params):
             raise ValueError("modules must not share parameter arrays (pass each module once)")
 
@@ -83,7 +84,7 @@ class Sequential(Module):
         """
         if not isinstance(cache, list) or len(cache) != len(self.layers):
             raise ValueError(f"cache must be the list of {len(self.layers)} caches returned by forward")
-        grads = {}
+        grads = {}  # child name -> that child's grads
         for i in reversed(range(len(self.layers))):
             m = self.layers[i]
             if dout is None:
@@ -92,8 +93,8 @@ class Sequential(Module):
                 dout, child_grads = m.backward(dout, cache[i])
             except (TypeError, ValueError) as exc:
                 raise type(exc)(f"Sequential[{i}] ({type(m).__name__}): {exc}") from exc
-            grads.update({f"{i}.{name}": g for name, g in child_grads.items()})
-        return dout, {k: grads[k] for k in self.params}  # in the order of params
+            grads[str(i)] = child_grads
+        return dout, self.collect_grads(**grads)
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -103,7 +104,3 @@ class Sequential(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)
-
-    def extra_repr(self) -> str:
-        lines = [f"  ({i}): " + repr(m).replace("\n", "\n  ") for i, m in enumerate(self.layers)]
-        return "\n" + "\n".join(lines) + "\n"
