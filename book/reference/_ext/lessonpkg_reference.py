@@ -188,7 +188,7 @@ def compress(names: list[str]) -> str:
 
 
 def component_ref(name: str, refdoc: str):
-    """A link to the component's API entry (``init.orthogonal`` -> lessonpkg.nn.init.orthogonal)."""
+    """A link to the component's API entry (``nn.init.orthogonal`` -> lessonpkg.nn.init.orthogonal)."""
     import lessonpkg
 
     obj = lessonpkg
@@ -232,14 +232,14 @@ class LessonpkgEquality(SphinxDirective):
             if key in components:
                 label = [component_ref(key, doc)]
             else:
-                count = sum(n.split(".")[0] == key for n in components)
+                count = sum(n.startswith(key + ".") for n in components)
                 label = [xref("mod", f"lessonpkg.{key}", key, doc), f" (all {count} names)"]
             if exempt_rows and exempt_rows[-1][1:] == [why, how]:
                 exempt_rows[-1][0] += [", ", *label]
             else:
                 exempt_rows.append([label, why, how])
-        missing = sorted(n for n in components if n not in comps and n not in NO_TORCH_COUNTERPART
-                         and n.split(".")[0] not in NO_TORCH_COUNTERPART)
+        missing = sorted(n for n in components
+                         if n not in comps and not equality_log.is_covered(n, NO_TORCH_COUNTERPART))
         if missing:
             logger.warning("public components neither compared nor exempt: %s", missing, location=self.get_location())
         section = nodes.section(ids=["not-compared"], names=["not compared with torch"])
