@@ -93,8 +93,9 @@ browser-check: $(STAMP) chromium
 lab-check: $(STAMP)
 	$(BIN)/python -m pytest tests/site/test_jupyterlab.py -q -p no:randomly
 
+# JupyterLab on the chapters. Containers often run as root, which JupyterLab refuses without --allow-root.
 lab: $(STAMP)
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab book/ $$(if [ "$$(id -u)" = 0 ]; then echo --allow-root; fi)
 
 # Speed of lessonpkg's recurrent layers against torch.nn, same process, same threads.
 # Writes benchmarks/results/recurrent.json, which the book's Speed page and Chapter 6 quote. Min, not

@@ -69,3 +69,19 @@ def test_notebooks_use_the_python3_kernel_and_store_clean_outputs():
             tags = c.get("metadata", {}).get("tags", [])
             errors = [o for o in c.get("outputs", []) if o["output_type"] == "error"]
             assert not errors or "raises-exception" in tags, f"{path}: a stored output is an error"
+
+
+def test_make_lab_passes_allow_root_exactly_when_run_as_root(tmp_path):
+    # `make lab` with a stand-in jupyter that prints its arguments: JupyterLab refuses to start as root
+    # (as containers run) unless it is given --allow-root, and a normal user should not get that flag.
+    import os
+    import subprocess
+
+    fake = tmp_path / "jupyter"
+    fake.write_text("#!/bin/sh\necho \"$@\"\n")
+    fake.chmod(0o755)
+    result = subprocess.run(["make", "-s", "-o", ".venv/.installed-stamp", "lab", f"BIN={tmp_path}"],
+                            cwd=ROOT, capture_output=True, text=True, check=True)
+    args = result.stdout.split()
+    assert args[:2] == ["lab", "book/"]
+    assert ("--allow-root" in args) == (os.geteuid() == 0)

@@ -72,7 +72,7 @@ class Module:
     # -- parameters ----------------------------------------------------------------------------------
     @property
     def params(self) -> dict[str, np.ndarray]:
-        """Every parameter array by name: this module's own, then each child's as ``"child.name"``."""
+        """The parameter arrays keyed by name; this module's own first, then each child's as ``"child.name"``."""
         own = self.__dict__.setdefault("_parameters", {})
         if not self.__dict__.get("_modules"):
             return own
