@@ -23,6 +23,7 @@ import numpy as np
 from lessonpkg._validate import check_array, check_int_array
 from lessonpkg.models.heads import check_recurrent
 from lessonpkg.models.seq2seq import Seq2Seq
+from lessonpkg.nn import functional
 from lessonpkg.nn.attention import AdditiveAttention
 from lessonpkg.nn.embedding import Embedding
 from lessonpkg.nn.gru import GRU, gru_cell_forward
@@ -36,8 +37,7 @@ def log_softmax(scores: np.ndarray) -> np.ndarray:
     scores = check_array(scores, "scores")
     if scores.ndim == 0 or scores.shape[-1] == 0:
         raise ValueError(f"scores must have at least one entry on its last axis, got shape {scores.shape}")
-    z = scores - scores.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return functional.log_softmax(scores, axis=-1)
 
 
 class AttentionSeq2Seq(Module):
