@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from lessonpkg._validate import check_array, check_int_array, check_positive_int
+from lessonpkg.nn.module import Cache, CacheOwner
 
 _REDUCTIONS = ("mean", "sum", "none")
 NEG_INF = -np.inf
@@ -99,7 +100,7 @@ def min_frames(targets: np.ndarray, length: int) -> int:
     return int(length + np.sum(t[1:] == t[:-1]))
 
 
-class CTCLoss:
+class CTCLoss(CacheOwner):
     """CTC loss of label sequences under per-frame log-probabilities, as ``torch.nn.CTCLoss``.
 
     ``loss[n] = -log p(targets[n] | log_probs[:input_lengths[n], n])``, the sum over all paths of
@@ -165,7 +166,7 @@ class CTCLoss:
         return lp, np.where(valid, tg, self.blank), il, tl  # the padding is never read: any value is allowed
 
     def forward(self, log_probs: np.ndarray, targets: np.ndarray, input_lengths: np.ndarray,
-                target_lengths: np.ndarray) -> tuple[np.ndarray, tuple]:
+                target_lengths: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Return the loss and the cache that ``backward`` needs.
 
         Parameters
@@ -183,7 +184,7 @@ class CTCLoss:
         Returns
         -------
         loss : scalar, or (N,) for ``reduction="none"``, in the dtype of ``log_probs``
-        cache : tuple
+        cache : Cache
         """
         lp, tg, il, tl = self._check(log_probs, targets, input_lengths, target_lengths)
         T, N, C = lp.shape
@@ -231,17 +232,16 @@ class CTCLoss:
             loss = losses.sum()
         else:
             loss = np.mean(losses / np.maximum(tl, 1).astype(lp.dtype))
-        return loss, (lp, ext, il, tl, alpha, beta, nll, infinite)
+        return loss, self.save_for_backward(lp=lp, ext=ext, il=il, tl=tl, alpha=alpha, beta=beta, nll=nll,
+                                            infinite=infinite)
 
-    def backward(self, cache: tuple, dloss=None) -> np.ndarray:
+    def backward(self, cache: Cache, dloss=None) -> np.ndarray:
         """Return ``dlog_probs`` (T, N, C), in the dtype of ``log_probs``, in torch's convention (class docstring).
 
         ``dloss`` is the upstream gradient: a scalar for ``"mean"`` and ``"sum"`` (default 1.0), an (N,)
         array for ``"none"`` (default ones).
         """
-        if not isinstance(cache, tuple) or len(cache) != 8:
-            raise TypeError(f"cache must be the second value returned by CTCLoss.forward, got {type(cache).__name__}")
-        lp, ext, il, tl, alpha, beta, nll, infinite = cache
+        lp, ext, il, tl, alpha, beta, nll, infinite = self.check_cache(cache).values()  # in forward's order
         T, N, C = lp.shape
         if np.any(infinite) and not self.zero_infinity:
             n = int(np.argmax(infinite))
