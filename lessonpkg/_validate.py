@@ -7,7 +7,7 @@ meets a numpy broadcasting traceback or a silent NaN.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -59,10 +59,23 @@ def check_dtype_arg(dtype) -> np.dtype:
     return dt
 
 
-def check_positive_int(value, name: str, *, allow_zero: bool = False) -> int:
-    """Return ``value`` as an int after checking that it is a positive integer."""
+def check_callable(value, name: str, expected: str = "a callable") -> Callable:
+    """Return ``value`` after checking that it can be called; ``expected`` describes what it should be."""
+    if not callable(value):
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
+    return value
+
+
+def check_int(value, name: str) -> int:
+    """Return ``value`` as an int after checking that it is an integer (a bool, float or str is refused)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    return int(value)
+
+
+def check_positive_int(value, name: str, *, allow_zero: bool = False) -> int:
+    """Return ``value`` as an int after checking that it is a positive integer."""
+    value = check_int(value, name)
     if value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else ">= 1"
         raise ValueError(f"{name} must be {bound}, got {value}")

@@ -234,7 +234,7 @@ class Adagrad(Optimizer):
 
         clr = lr / (1 + (t - 1) * lr_decay)
         s += g * g
-        p -= clr * (g / (sqrt(s) + eps))
+        p -= clr * g / (sqrt(s) + eps)
 
     Parameters
     ----------
@@ -278,7 +278,7 @@ class Adagrad(Optimizer):
         clr = self.lr / (1 + (self.t - 1) * self.lr_decay)
         s = state["sum"]
         s += g * g
-        p -= clr * (g / (np.sqrt(s) + self.eps))
+        p -= clr * g / (np.sqrt(s) + self.eps)
 
 
 class RMSprop(Optimizer):
@@ -288,10 +288,13 @@ class RMSprop(Optimizer):
     ``centered``) and ``b = state[k]["momentum_buffer"]`` (if ``momentum > 0``),
     all starting at zero::
 
-        v = alpha * v + (1 - alpha) * (g * g)
+        v = alpha * v + (1 - alpha) * g * g
         gbar += (1 - alpha) * (g - gbar)           # = alpha * gbar + (1 - alpha) * g
         avg = sqrt(v - gbar * gbar) + eps          # sqrt(v) + eps if not centered
-        b = momentum * b + g / avg;  p -= lr * b   # p -= lr * (g / avg) if momentum == 0
+        b = momentum * b + g / avg;  p -= lr * b   # p -= lr * g / avg if momentum == 0
+
+    The products are taken in torch's order, left to right: in float32 a gradient of 1e20 has
+    ``g * g = inf`` but ``(1 - alpha) * g * g = 1e38``, so the step is still taken, as in torch.
 
     Parameters
     ----------
@@ -343,11 +346,13 @@ class RMSprop(Optimizer):
             g = g + self.weight_decay * p
         v = state["square_avg"]
         v *= self.alpha
-        v += (1 - self.alpha) * (g * g)
+        v += (1 - self.alpha) * g * g  # torch's order: (1 - alpha) * g first, so g * g alone cannot overflow
         if self.centered:
             gbar = state["grad_avg"]
             gbar += (1 - self.alpha) * (g - gbar)
-            avg = np.sqrt(v - gbar * gbar) + self.eps
+            with np.errstate(invalid="ignore"):  # where v is inf, v - gbar * gbar may be inf - inf
+                var = np.where(np.isinf(v), v, v - gbar * gbar)  # inf stays inf, as in torch's fused form
+            avg = np.sqrt(var) + self.eps
         else:
             avg = np.sqrt(v) + self.eps
         if self.momentum > 0:
@@ -356,7 +361,7 @@ class RMSprop(Optimizer):
             b += g / avg
             p -= self.lr * b
         else:
-            p -= self.lr * (g / avg)
+            p -= self.lr * g / avg
 
 
 class Adam(Optimizer):
@@ -366,10 +371,14 @@ class Adam(Optimizer):
     ``amsgrad``, ``vmax = state[k]["max_exp_avg_sq"]``, all starting at zero::
 
         m += (1 - beta1) * (g - m)                 # = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * (g * g)
+        v = beta2 * v + (1 - beta2) * g * g
         vmax = maximum(vmax, v)                    # amsgrad only; then used in place of v
         denom = sqrt(v) / sqrt(1 - beta2**t) + eps
-        p -= lr / (1 - beta1**t) * (m / denom)
+        p -= lr / (1 - beta1**t) * m / denom
+
+    The products are taken in torch's order, left to right: in float32 a gradient of 1e20 has
+    ``g * g = inf`` but ``(1 - beta2) * g * g = 1e37``, so the step (of about lr) is still taken, as in
+    torch. A gradient so large that ``v`` itself is inf gives that entry a step of 0, in torch too.
 
     Parameters
     ----------
@@ -430,8 +439,8 @@ class Adam(Optimizer):
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m += (1 - beta1) * (g - m)
         v *= beta2
-        v += (1 - beta2) * (g * g)
+        v += (1 - beta2) * g * g  # torch's order: (1 - beta2) * g first, so g * g alone cannot overflow
         if self.amsgrad:
             v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
         denom = np.sqrt(v) / (1 - beta2**self.t) ** 0.5 + self.eps
-        p -= self.lr / (1 - beta1**self.t) * (m / denom)
+        p -= self.lr / (1 - beta1**self.t) * m / denom

@@ -52,16 +52,18 @@ def test_repr_and_torch_kwargs(cls):
 
 
 def test_relu_gradient_at_zero_is_zero():
-    _, cache = lp.ReLU().forward(np.array([-1.0, 0.0, 2.0]))
-    dx, grads = lp.ReLU().backward(np.ones(3), cache)
+    relu = lp.ReLU()
+    _, cache = relu.forward(np.array([-1.0, 0.0, 2.0]))
+    dx, grads = relu.backward(np.ones(3), cache)
     np.testing.assert_array_equal(dx, [0.0, 0.0, 1.0])
     assert grads == {}
 
 
 @pytest.mark.parametrize("cls", ACTIVATIONS)
 def test_float32_module(cls):
-    out, cache = cls(dtype=np.float32).forward(np.ones(3, np.float32))
-    dx, _ = cls(dtype=np.float32).backward(np.ones(3, np.float32), cache)
+    m = cls(dtype=np.float32)
+    out, cache = m.forward(np.ones(3, np.float32))
+    dx, _ = m.backward(np.ones(3, np.float32), cache)
     assert out.dtype == dx.dtype == np.float32
 
 

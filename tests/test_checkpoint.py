@@ -1,5 +1,7 @@
 """Tests of lessonpkg.train.checkpoint: modules and extra arrays saved to one .npz and loaded back."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -41,3 +43,67 @@ def test_mismatches_get_clear_errors(tmp_path):
         lp.save_checkpoint(path, {})
     with pytest.raises(TypeError, match="numeric array"):
         lp.save_checkpoint(path, {"a": lp.Linear(2, 2)}, names=np.array(["x"]))
+
+
+def _snapshot(*modules):
+    return [{k: v.copy() for k, v in m.params.items()} for m in modules]
+
+
+def _assert_unchanged(before, *modules):
+    for snap, module in zip(before, modules):
+        for k, v in snap.items():
+            np.testing.assert_array_equal(module.params[k], v)
+
+
+@pytest.mark.parametrize("bad_first", [False, True])
+def test_a_failing_module_leaves_every_module_unchanged(tmp_path, bad_first):
+    path = tmp_path / "m.npz"
+    lp.save_checkpoint(path, {"lstm": lp.LSTM(3, 4, rng=0), "head": lp.Linear(4, 2, rng=0)})
+    lstm, head = lp.LSTM(3, 4, rng=1), lp.Linear(4, 3, rng=1)  # head has the wrong shape
+    modules = {"head": head, "lstm": lstm} if bad_first else {"lstm": lstm, "head": head}
+    before = _snapshot(lstm, head)
+    with pytest.raises(ValueError, match=r"modules\['head'\].*must have shape"):
+        lp.load_checkpoint(path, modules)
+    _assert_unchanged(before, lstm, head)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_non_finite_weights_are_refused_by_key(tmp_path, value):
+    good, bad = lp.Linear(3, 2, rng=0), lp.Linear(2, 2, rng=0)
+    bad.params["bias"][1] = value
+    path = lp.save_checkpoint(tmp_path / "m", {"a": good, "b": bad})
+    a, b = lp.Linear(3, 2, rng=1), lp.Linear(2, 2, rng=1)
+    before = _snapshot(a, b)
+    with pytest.raises(ValueError, match=r"m\.npz holds 1 NaN or inf entries in b/bias"):
+        lp.load_checkpoint(path, {"a": a, "b": b})
+    _assert_unchanged(before, a, b)
+
+
+def test_a_key_without_a_module_name_gets_a_clear_error(tmp_path):
+    path = tmp_path / "foreign.npz"
+    np.savez(path, weight=np.zeros((2, 3)), bias=np.zeros(2))
+    with pytest.raises(ValueError, match=r"foreign\.npz holds the key 'weight', not of the form "
+                                         r"'<module name>/<parameter name>'.*save_checkpoint"):
+        lp.load_checkpoint(path, {"head": lp.Linear(3, 2)})
+
+
+@pytest.mark.parametrize("given, written", [("run1", "run1.npz"), ("run1.npz", "run1.npz"),
+                                            ("run.v2", "run.v2.npz"), ("run1.NPZ", "run1.NPZ.npz")])
+@pytest.mark.parametrize("as_path", [False, True])
+def test_save_and_load_agree_on_the_file_with_or_without_the_suffix(tmp_path, monkeypatch, given, written, as_path):
+    monkeypatch.chdir(tmp_path)
+    head = lp.Linear(3, 2, rng=0)
+    out = lp.save_checkpoint(Path(given) if as_path else given, {"head": head}, curve=np.arange(3.0))
+    assert out == Path(written) and sorted(p.name for p in tmp_path.iterdir()) == [written]
+    for name in {given, written}:
+        other = lp.Linear(3, 2, rng=1)
+        extras = lp.load_checkpoint(Path(name) if as_path else name, {"head": other})
+        np.testing.assert_array_equal(other.params["weight"], head.params["weight"])
+        np.testing.assert_array_equal(extras["curve"], np.arange(3.0))
+
+
+def test_missing_file_and_bad_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"no checkpoint file .*nothing\.npz.*\.npz is appended"):
+        lp.load_checkpoint(tmp_path / "nothing", {"head": lp.Linear(3, 2)})
+    with pytest.raises(TypeError, match="path must be a str or path-like, got int"):
+        lp.save_checkpoint(3, {"head": lp.Linear(3, 2)})

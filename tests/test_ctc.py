@@ -103,10 +103,61 @@ def test_concatenated_targets_and_zero_infinity_match_torch():
         np.testing.assert_allclose(dlp, t_grad, rtol=1e-10, atol=1e-13)
         record("CTCLoss", ["loss", "dlog_probs"], f"zero_infinity, 1-D targets, {reduction}",
                max(normwise(loss, t_loss), normwise(dlp, t_grad)))
-    loss, cache = CTCLoss(reduction="none").forward(lp_, tg, il, tl)
+    crit = CTCLoss(reduction="none")
+    loss, cache = crit.forward(lp_, tg, il, tl)
     assert np.isinf(loss[0]) and np.all(np.isfinite(loss[1:]))
     with pytest.raises(ValueError, match="loss of sequence 0 is infinite.*zero_infinity=True"):
-        CTCLoss(reduction="none").backward(cache)
+        crit.backward(cache)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_padding_after_target_lengths_may_hold_any_label_like_torch(reduction):
+    """torch reads only targets[n, :target_lengths[n]]: padding >= C, negative or blank is accepted and ignored."""
+    rng = np.random.default_rng(11)
+    lp_, tg, il, tl = make_case(rng, 8, 4, 5, 4, short_inputs=True)
+    tl[0] = 0
+    padded = tg.copy()
+    pad = np.arange(tg.shape[1])[None, :] >= tl[:, None]
+    padded[pad] = rng.choice([5, 99, -1, -7, 0, 10**6], size=int(pad.sum()))
+    assert padded.max() >= 5 and padded.min() < 0
+    dloss = rng.normal(size=4) if reduction == "none" else None
+    crit = CTCLoss(reduction=reduction)
+    loss, cache = crit.forward(lp_, padded, il, tl)
+    dlp = crit.backward(cache, dloss)
+    t_loss, t_grad = torch_ctc(lp_, padded, il, tl, 0, reduction, dloss=dloss)
+    np.testing.assert_allclose(loss, t_loss, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(dlp, t_grad, rtol=1e-10, atol=1e-13)
+    clean_loss, clean_cache = crit.forward(lp_, tg, il, tl)
+    np.testing.assert_array_equal(loss, clean_loss)
+    np.testing.assert_array_equal(dlp, crit.backward(clean_cache, dloss))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("case", CASES)
+def test_float32_keeps_its_dtype_and_matches_torch_float32(case, reduction):
+    T, N, C, max_L, blank, repeats, short = case
+    rng = np.random.default_rng(sum(case[:4]))
+    lp64, tg, il, tl = make_case(rng, T, N, C, max_L, blank, repeats, short)
+    lp_ = lp64.astype(np.float32)
+    dloss = rng.normal(size=N).astype(np.float32) if reduction == "none" else None
+    crit = CTCLoss(blank=blank, reduction=reduction)
+    loss, cache = crit.forward(lp_, tg, il, tl)
+    dlp = crit.backward(cache, dloss)
+    assert np.asarray(loss).dtype == np.float32 and dlp.dtype == np.float32
+    t_loss, t_grad = torch_ctc(lp_, tg, il, tl, blank, reduction, dloss=dloss)
+    assert t_loss.dtype == np.float32 and t_grad.dtype == np.float32
+    # The same computation in float64 from the same float32 inputs: both float32 results stay within a few
+    # ulps of it. The gradient exp(log alpha beta + nll - log y) inherits the rounding of nll (up to ~90).
+    loss64, cache64 = crit.forward(lp_.astype(np.float64), tg, il, tl)
+    dlp64 = crit.backward(cache64, None if dloss is None else dloss.astype(np.float64))
+    eps = float(np.finfo(np.float32).eps)
+    nll64 = CTCLoss(blank=blank, reduction="none").forward(lp_.astype(np.float64), tg, il, tl)[0]  # (N,)
+    grad_tol = 4 * eps * max(1.0, float(nll64.max()))
+    for ours_or_torch_loss, ours_or_torch_grad in [(loss, dlp), (t_loss, t_grad)]:
+        np.testing.assert_allclose(ours_or_torch_loss, loss64, rtol=16 * eps, atol=0)
+        np.testing.assert_allclose(ours_or_torch_grad, dlp64, rtol=0, atol=grad_tol)
+    np.testing.assert_allclose(loss, t_loss, rtol=16 * eps, atol=0)
+    np.testing.assert_allclose(dlp, t_grad, rtol=0, atol=grad_tol)
 
 
 def brute_force_nll(lp_: np.ndarray, target: list[int], blank: int) -> float:
@@ -182,7 +233,7 @@ def test_bad_input():
     _, cache = crit.forward(lp_, tg, il, tl)
     with pytest.raises(ValueError, match=r"dloss must have the loss's shape \(\)"):
         crit.backward(cache, np.ones(2))
-    with pytest.raises(TypeError, match="cache must be the second value"):
+    with pytest.raises(TypeError, match="cache must be the cache returned by this CTCLoss's forward, got tuple"):
         crit.backward((1, 2))
     with pytest.raises(ValueError, match=r"log_probs must have shape \(T, N, C\)"):
         ctc_greedy_decode(lp_[0])

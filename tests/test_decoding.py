@@ -111,3 +111,45 @@ def test_nan_from_step_fn_and_negative_seed_raise():
 
     with pytest.raises(ValueError, match="rng must be a seed >= 0, got -1"):
         sample_sequence(step, None, 3, 2, start=0, rng=-1)
+
+
+DECODERS = {  # each returns the decoded tokens
+    "greedy_decode": lambda step_fn, eos, start: greedy_decode(step_fn, None, 3, eos, start=start)[0],
+    "sample_sequence": lambda step_fn, eos, start: sample_sequence(step_fn, None, 3, eos, start=start, rng=0),
+    "beam_search": lambda step_fn, eos, start: beam_search(step_fn, None, 2, 3, eos, start=start)[0][0],
+}
+GOOD_STEP = markov_step(random_table(3, 0))
+
+
+@pytest.mark.parametrize("decode", DECODERS.values(), ids=DECODERS.keys())
+@pytest.mark.parametrize("step_fn, actual", [(None, "NoneType"), (np.zeros(3), "ndarray"), ("step", "str")])
+def test_non_callable_step_fn_is_named(decode, step_fn, actual):
+    with pytest.raises(TypeError, match=rf"step_fn must be a callable \(token, state\) -> \(log_probs, new_state\), "
+                                        rf"got {actual}$"):
+        decode(step_fn, 0, 1)
+
+
+BAD_TOKENS = [(None, TypeError, "an int, got NoneType"), (1.0, TypeError, "an int, got float"),
+              (True, TypeError, "an int, got bool"), ("1", TypeError, "an int, got str"),
+              (np.float64(1.0), TypeError, "an int, got float64"), (np.array([1]), TypeError, "an int, got ndarray")]
+
+
+@pytest.mark.parametrize("decode", DECODERS.values(), ids=DECODERS.keys())
+@pytest.mark.parametrize("value, error, message", BAD_TOKENS + [(-1, ValueError, ">= 0, got -1")])
+def test_bad_start_is_named(decode, value, error, message):
+    with pytest.raises(error, match=f"start must be {message}"):
+        decode(GOOD_STEP, 0, value)
+
+
+@pytest.mark.parametrize("decode", DECODERS.values(), ids=DECODERS.keys())
+@pytest.mark.parametrize("value, error, message", BAD_TOKENS)
+def test_bad_eos_is_named(decode, value, error, message):
+    with pytest.raises(error, match=f"eos must be {message}"):
+        decode(GOOD_STEP, value, 1)
+
+
+@pytest.mark.parametrize("decode", DECODERS.values(), ids=DECODERS.keys())
+def test_numpy_integer_tokens_and_an_eos_no_token_equals_are_accepted(decode):
+    tokens = decode(GOOD_STEP, np.int64(-1), np.int32(1))  # eos=-1: always max_len tokens
+    assert len(tokens) == 3 and all(type(t) is int for t in tokens)
+    assert decode(GOOD_STEP, np.int64(0), np.int32(1)) == decode(GOOD_STEP, 0, 1)

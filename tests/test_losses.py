@@ -181,6 +181,52 @@ def test_cross_entropy_stable_at_large_logits():
     assert loss[0] == 2000.0 and loss[3] == 2000.0
 
 
+def test_cross_entropy_tied_huge_logits_match_torch():
+    """Tied logits of 1e300: log-softmax must subtract the maximum before adding log(sum), or log 2 is lost."""
+    x, y = np.array([[1e300, 1e300, 0.0]]), np.array([0])
+    crit = CrossEntropyLoss()
+    loss, cache = crit.forward(x, y)
+    assert loss == np.log(2.0)
+    np.testing.assert_array_equal(crit.backward(cache), [[-0.5, 0.5, 0.0]])
+    for reduction, smoothing in itertools.product(REDUCTIONS, [0.0, 0.3]):
+        crit = CrossEntropyLoss(weight=np.array([0.5, 2.0, 1.0]), reduction=reduction, label_smoothing=smoothing)
+        cross_check(crit, torch_ce(np.array([1]), np.array([0.5, 2.0, 1.0]), reduction=reduction,
+                                   label_smoothing=smoothing), x, np.array([1]))
+
+
+def test_log_softmax_subtracts_the_maximum_first():
+    x = np.array([[1e300, 1e300, 0.0], [1000.1, 1000.3, 999.7]])
+    expected = torch.log_softmax(torch.tensor(x), dim=1).numpy()
+    np.testing.assert_array_equal(lp.functional.log_softmax(x, axis=1), expected)
+    np.testing.assert_allclose(lp.functional.softmax(x, axis=1), torch.softmax(torch.tensor(x), 1).numpy(),
+                               rtol=1e-15, atol=0)
+
+
+F32_CE_CASES = list(itertools.product([(6, 5), (2, 5, 3)], REDUCTIONS, [False, True], [0.0, 0.2]))
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e3, -1e3, 3e4])
+@pytest.mark.parametrize("shape, reduction, weighted, smoothing", F32_CE_CASES, ids=str)
+def test_cross_entropy_float32_matches_torch_float32(shape, reduction, weighted, smoothing, offset):
+    """float32 logits far from 0 (offset 1e3, 3e4): the loss and gradient keep float32 precision, like torch's."""
+    rng = np.random.default_rng(F32_CE_CASES.index((shape, reduction, weighted, smoothing)))
+    x64, y = ce_inputs(rng, shape, ignore=True, reduction=reduction)
+    x = (x64 + offset).astype(np.float32)
+    weight = rng.uniform(0.5, 2.0, size=shape[1]).astype(np.float32) if weighted else None
+    crit = CrossEntropyLoss(weight=weight, reduction=reduction, label_smoothing=smoothing)
+    loss, cache = crit.forward(x, y)
+    dloss = rng.normal(size=y.shape).astype(np.float32) if reduction == "none" else None
+    dx = crit.backward(cache, dloss)
+    xt = torch.tensor(x, requires_grad=True)
+    lt = F.cross_entropy(xt, torch.tensor(y), weight=None if weight is None else torch.tensor(weight),
+                         reduction=reduction, label_smoothing=smoothing)
+    lt.backward(torch.ones_like(lt) if dloss is None else torch.tensor(dloss))
+    assert np.asarray(loss).dtype == np.float32 and dx.dtype == np.float32
+    # a few float32 ulps of the values involved (losses ~3, gradients ~1): logits of 3e4 must not cost 1e-3
+    np.testing.assert_allclose(loss, lt.detach().numpy(), rtol=2e-6, atol=2e-6)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=0, atol=4e-7)
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("shape", [(4,), (3, 4), (2, 3, 2)])
 def test_cross_entropy_finite_differences(shape, reduction):
@@ -452,15 +498,16 @@ def test_bce_bad_weights(kwargs, message):
 @pytest.mark.parametrize("make, target", [(lambda r: CrossEntropyLoss(reduction=r), np.array([0, 1])),
                                           (lambda r: MSELoss(r), X), (lambda r: BCEWithLogitsLoss(reduction=r), X)])
 def test_bad_upstream_gradient_and_cache(make, target):
-    _, cache = make("mean").forward(X, target)
+    mean, none = make("mean"), make("none")
+    _, cache = mean.forward(X, target)
     with pytest.raises(ValueError, match=r"dloss must have the loss's shape \(\) \(reduction='mean'\), got \(1,\)"):
-        make("mean").backward(cache, np.ones(1))
+        mean.backward(cache, np.ones(1))
     with pytest.raises(ValueError, match="dloss must be finite"):
-        make("mean").backward(cache, np.nan)
-    assert_close(make("mean").backward(cache, 2), 2 * make("mean").backward(cache))
-    loss, cache = make("none").forward(X, target)
+        mean.backward(cache, np.nan)
+    assert_close(mean.backward(cache, 2), 2 * mean.backward(cache))
+    loss, cache = none.forward(X, target)
     shape = re.escape(str(loss.shape))
     with pytest.raises(ValueError, match=rf"dloss must have the loss's shape {shape} .*got \(3,\)"):
-        make("none").backward(cache, np.ones(3))
-    with pytest.raises(TypeError, match="cache must be the second value returned by"):
-        make("none").backward(loss)
+        none.backward(cache, np.ones(3))
+    with pytest.raises(TypeError, match="cache must be the cache returned by this .*Loss's forward, got ndarray"):
+        none.backward(loss)

@@ -40,6 +40,42 @@ def test_vectorised_distances_equal_the_scalar_ones():
     assert nearest(["ab"], ["a", "b"]).tolist() == [0]  # ties go to the first
 
 
+def _dp(a: str, b: str) -> int:
+    """The textbook dynamic programme, one row of D at a time, with Python ints (which never overflow)."""
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        cur = [i]
+        for j, y in enumerate(b, start=1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
+        prev = cur
+    return prev[-1]
+
+
+@pytest.mark.parametrize("n", [32_766, 40_000])
+def test_vectorised_distances_past_32767_characters(n):
+    """Distances beyond int16's range: long candidates with a short query, and a long query with short candidates."""
+    long = ("ab" * n)[:n]
+    candidates = [long, "b" * n, "", "ab", long[:-1] + "z"]
+    for query in ["", "bab"]:
+        expected = [_dp(query, c) for c in candidates]
+        np.testing.assert_array_equal(edit_distances_to(query, candidates), expected)
+        assert edit_distance(query, long) == expected[0]
+    short = ["", "b", "ab", "aab"]
+    expected = [_dp(long, c) for c in short]
+    np.testing.assert_array_equal(edit_distances_to(long, short), expected)
+    assert nearest([long, "b"], short).tolist() == [int(np.argmin(expected)), 1]
+
+
+def test_vectorised_distances_with_nul_characters():
+    """NUL is a character like any other: in queries, and at the start, middle or end of candidates."""
+    candidates = ["ab\0", "a\0b", "\0ab", "\0", "\0\0", "ab", "", "a\0\0"]
+    for query in ["ab", "ab\0", "\0", "\0\0", "", "a\0b", "\0\0\0"]:
+        expected = [_dp(query, c) for c in candidates]
+        np.testing.assert_array_equal(edit_distances_to(query, candidates), expected, err_msg=repr(query))
+        assert [edit_distance(query, c) for c in candidates] == expected
+    assert nearest(["ab\0", "\0", "a\0\0"], candidates).tolist() == [0, 3, 7]
+
+
 def test_error_rate_and_exact_match():
     refs = [("K", "AE", "T"), ("D", "AO", "G")]
     hyps = [("K", "AE", "T"), ("D", "AA")]

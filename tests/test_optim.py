@@ -182,6 +182,67 @@ def test_float32_params_stay_float32():
     np.testing.assert_allclose(params["w"], 0.9, rtol=1e-6)
 
 
+FLOAT32_CONFIGS = [("Adam", {}), ("Adam", {"amsgrad": True}), ("Adam", {"weight_decay": 0.1}),
+                   ("Adam", {"weight_decay": 0.1, "decoupled_weight_decay": True}), ("RMSprop", {}),
+                   ("RMSprop", {"centered": True}), ("RMSprop", {"momentum": 0.9}),
+                   ("RMSprop", {"centered": True, "momentum": 0.5}), ("Adagrad", {})]
+
+
+@pytest.mark.parametrize("spike", [1.0, 1e20, 1e25])
+@pytest.mark.parametrize(("name", "kwargs"), FLOAT32_CONFIGS, ids=[f"{n}-{c}" for n, c in FLOAT32_CONFIGS])
+def test_float32_trajectory_with_a_huge_gradient_matches_torch_float32(name, kwargs, spike):
+    """A float32 gradient of 1e20 (g * g overflows, (1 - beta2) * g * g does not) or 1e25 (both overflow) at step 3.
+
+    torch computes the second moment as ``v * beta2 + (1 - beta2) * g * g`` (a fused multiply-add), so at 1e20
+    Adam and RMSprop still step, while at 1e25 ``v`` is inf and the entry's step is 0 (it stays put, up to
+    momentum) from then on; Adagrad's ``g * g`` overflows at both. The other entries never notice.
+    """
+    p0, curv, target = make_problem()
+    params = {k: v.astype(np.float32) for k, v in p0.items()}
+    tparams = {k: torch.tensor(v.copy(), requires_grad=True) for k, v in params.items()}
+    opt = getattr(lp, name)(params, **kwargs)
+    topt = getattr(torch.optim, name)(list(tparams.values()), **kwargs)
+    for step in range(30):
+        grads = {k: v.astype(np.float32) for k, v in gradient(params, curv, target, step).items()}
+        tgrads = {k: v.astype(np.float32)
+                  for k, v in gradient({k: t.detach().numpy() for k, t in tparams.items()}, curv, target, step).items()}
+        if step == 2:
+            for g in (grads, tgrads):
+                g["weight"][0, 0], g["bias"][1] = spike, -spike
+            before = params["weight"][0, 0].copy(), tparams["weight"].detach()[0, 0].item()
+        for k, t in tparams.items():
+            t.grad = torch.from_numpy(tgrads[k])
+        with np.errstate(over="ignore"):  # 1e25 overflows in float32; torch does not warn
+            opt.step(grads)
+        topt.step()
+        for k in SHAPES:
+            ours, theirs = params[k], tparams[k].detach().numpy()
+            assert ours.dtype == np.float32 and np.all(np.isfinite(ours)), f"{k} at step {step}"
+            # float32 rounding (torch fuses multiply-adds): a few ulps of parameters of order 1
+            np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6, err_msg=f"{k} at step {step}")
+        if step == 2:
+            moved = params["weight"][0, 0] != before[0]
+            assert moved == (tparams["weight"].detach()[0, 0].item() != before[1])
+            if not (kwargs.get("momentum") or kwargs.get("decoupled_weight_decay")):  # these move p regardless
+                assert moved == (spike == 1.0 or (spike == 1e20 and name != "Adagrad"))
+
+
+@pytest.mark.parametrize(("name", "kwargs", "expected"), [
+    ("Adam", {"lr": 0.01}, [0.49, -0.24, 0.99]),  # m / sqrt(v) = sign(g) on the first step: p -= lr * sign(g)
+    ("RMSprop", {"lr": 0.01}, [0.4, -0.15, 0.9]),  # g / sqrt((1 - alpha) g**2) = 10 sign(g)
+])
+def test_float32_first_step_with_gradient_1e20_equals_torch(name, kwargs, expected):
+    p0, g = np.array([0.5, -0.25, 1.0], dtype=np.float32), np.array([1e20, -1e20, 1.0], dtype=np.float32)
+    params = {"w": p0.copy()}
+    getattr(lp, name)(params, **kwargs).step({"w": g})
+    t = torch.tensor(p0, requires_grad=True)
+    topt = getattr(torch.optim, name)([t], **kwargs)
+    t.grad = torch.from_numpy(g)
+    topt.step()
+    np.testing.assert_array_equal(params["w"], t.detach().numpy())
+    np.testing.assert_allclose(params["w"], expected, rtol=1e-6)
+
+
 # -- checks by hand, without torch --
 
 

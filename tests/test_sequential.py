@@ -103,8 +103,8 @@ def test_child_errors_name_the_child():
     out, cache = m.forward(np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"Sequential\[5\] \(Sigmoid\): dout must have shape \(2, 3\), got \(2, 4\)"):
         m.backward(np.zeros((2, 4)), cache)
-    with pytest.raises(ValueError, match="cache must be the list of 6 caches returned by forward"):
-        m.backward(out, cache[:-1])
+    with pytest.raises(TypeError, match="cache must be the cache returned by this Sequential's forward, got list"):
+        m.backward(out, [cache[i] for i in range(5)])
 
 
 def test_module_without_input_gradient_must_come_first():
@@ -131,3 +131,21 @@ def test_bad_constructor_args():
     layer = lp.Linear(2, 2)
     with pytest.raises(ValueError, match="must not share parameter arrays"):
         lp.Sequential(layer, lp.Tanh(), layer)
+
+
+def test_cache_i_is_the_cache_of_module_i():
+    """Backward by hand, module by module with ``cache[i]``, equals ``Sequential.backward``."""
+    m = lp.Sequential(lp.Linear(4, 3, rng=0), lp.Tanh(), lp.Linear(3, 2, rng=1))
+    x = np.random.default_rng(0).standard_normal((5, 4))
+    out, cache = m.forward(x)
+    dout = np.ones_like(out)
+    dh, grads_2 = m[2].backward(dout, cache[2])
+    dx_hand, grads_0 = m[0].backward(m[1].backward(dh, cache[1])[0], cache[0])
+    dx, grads = m.backward(dout, cache)
+    np.testing.assert_array_equal(dx_hand, dx)
+    for k in grads_0:
+        np.testing.assert_array_equal(grads_0[k], grads[f"0.{k}"])
+        np.testing.assert_array_equal(grads_2[k], grads[f"2.{k}"])
+    with pytest.raises(TypeError, match="cache must be the cache returned by this Linear's forward, got the cache "
+                                        "of a Tanh"):
+        m[0].backward(dout, cache[1])

@@ -16,10 +16,20 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_callable, check_int, check_positive_int
 from lessonpkg.decode.sampling import sample_next
 
 StepFn = Callable[[int, object], tuple[np.ndarray, object]]
+
+
+def _check_args(step_fn, max_len, eos, start) -> tuple[int, int, int]:
+    """Check the arguments every decoder shares; return ``(max_len, eos, start)`` as ints.
+
+    ``eos`` may be any int (e.g. -1, which no token equals, to always decode ``max_len`` tokens).
+    """
+    check_callable(step_fn, "step_fn", "a callable (token, state) -> (log_probs, new_state)")
+    max_len = check_positive_int(max_len, "max_len")
+    return max_len, check_int(eos, "eos"), check_positive_int(start, "start", allow_zero=True)
 
 
 def _log_probs(out, V: int | None = None) -> np.ndarray:
@@ -35,8 +45,8 @@ def _log_probs(out, V: int | None = None) -> np.ndarray:
 def greedy_decode(step_fn: StepFn, init_state, max_len: int, eos: int, *, start: int) -> tuple[list[int], float]:
     """Feed back the most likely token at every step; return the new tokens (ending in ``eos`` if reached) and
     their total log-probability."""
-    max_len = check_positive_int(max_len, "max_len")
-    tokens, score, token, state = [], 0.0, int(start), init_state
+    max_len, eos, start = _check_args(step_fn, max_len, eos, start)
+    tokens, score, token, state = [], 0.0, start, init_state
     for _ in range(max_len):
         log_probs, state = step_fn(token, state)
         log_probs = _log_probs(log_probs)
@@ -51,9 +61,9 @@ def greedy_decode(step_fn: StepFn, init_state, max_len: int, eos: int, *, start:
 def sample_sequence(step_fn: StepFn, init_state, max_len: int, eos: int, *, start: int, temperature: float = 1.0,
                     rng: np.random.Generator | int | None = None) -> list[int]:
     """Draw each next token with ``sample_next(probs, temperature)``; return the new tokens."""
-    max_len = check_positive_int(max_len, "max_len")
+    max_len, eos, start = _check_args(step_fn, max_len, eos, start)
     gen = as_rng(rng)
-    tokens, token, state = [], int(start), init_state
+    tokens, token, state = [], start, init_state
     for _ in range(max_len):
         log_probs, state = step_fn(token, state)
         p = np.exp(_log_probs(log_probs))
@@ -82,8 +92,8 @@ def beam_search(step_fn: StepFn, init_state, beam_width: int, max_len: int, eos:
         the first entry is the most probable sequence of all.
     """
     beam_width = check_positive_int(beam_width, "beam_width")
-    max_len = check_positive_int(max_len, "max_len")
-    live = [([], 0.0, int(start), init_state)]  # (tokens, score, last token, state before reading it)
+    max_len, eos, start = _check_args(step_fn, max_len, eos, start)
+    live = [([], 0.0, start, init_state)]  # (tokens, score, last token, state before reading it)
     finished: list[tuple[list[int], float]] = []
     V = None
     for _ in range(max_len):

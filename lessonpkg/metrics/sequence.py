@@ -85,34 +85,39 @@ def nearest(queries: Sequence[str], candidates: Sequence[str]) -> np.ndarray:
 def _check_query(query, name: str) -> str:
     if not isinstance(query, str):
         raise TypeError(f"{name} must be a str, got {type(query).__name__}")
-    if "\0" in query:
-        raise ValueError(f"{name} must not contain the NUL character, which pads the candidates")
     return query
 
 
 def _prepare(candidates) -> tuple[np.ndarray, np.ndarray]:
-    """The candidates' code points (M, L), padded with 0, and their lengths (M,)."""
+    """The candidates' code points (M, L) as int64, padded with -1 (no character's code), and their lengths (M,).
+
+    The code points are read with ``str.encode("utf-32-le")``, not through a numpy ``str_`` array,
+    which would drop trailing NUL characters.
+    """
     if isinstance(candidates, str):
         raise TypeError("candidates must be a sequence of str, got a single str")
     candidates = list(candidates)
     if not candidates or not all(isinstance(c, str) for c in candidates):
         raise ValueError("candidates must be a non-empty sequence of str")
-    arr = np.array(candidates)  # dtype <U{longest}
-    L = arr.dtype.itemsize // 4
-    codes = arr.view(np.uint32).reshape(len(candidates), L) if L else np.zeros((len(candidates), 0), np.uint32)
-    return codes, np.char.str_len(arr).astype(np.int64)
+    lengths = np.array([len(c) for c in candidates], dtype=np.int64)
+    codes = np.full((len(candidates), lengths.max()), -1, dtype=np.int64)
+    codes[np.arange(codes.shape[1]) < lengths[:, None]] = np.frombuffer(
+        "".join(candidates).encode("utf-32-le"), dtype=np.uint32)  # row-major, like the join
+    return codes, lengths
 
 
 def _distances(query: str, codes: np.ndarray, lengths: np.ndarray, mismatch: dict | None = None) -> np.ndarray:
     """One row of D per letter of ``query``, for all candidates at once; ``mismatch`` caches ``codes != letter``."""
     M, L = codes.shape
-    j = np.arange(L + 1, dtype=np.int16)  # distances stay below 2**15 for words shorter than 32,767 letters
+    # every entry below lies in [-L, max(len(query), L) + 1]: int16 is enough for words, int64 for long texts
+    dtype = np.int16 if max(len(query), L) < 2**15 - 2 else np.int64
+    j = np.arange(L + 1, dtype=dtype)
     row = np.broadcast_to(j, (M, L + 1)).copy()  # D[0, j] = j
     c = np.empty_like(row)
     mismatch = {} if mismatch is None else mismatch
     for i, ch in enumerate(query, start=1):
         if ch not in mismatch:
-            mismatch[ch] = (codes != ord(ch)).astype(np.int16)
+            mismatch[ch] = codes != ord(ch)  # (M, L) bool
         c[:, 0] = i
         np.add(row[:, :-1], mismatch[ch], out=c[:, 1:])  # substitution (or match)
         np.minimum(c[:, 1:], row[:, 1:] + 1, out=c[:, 1:])  # deletion

@@ -22,12 +22,13 @@ import numpy as np
 
 from lessonpkg._validate import check_array, check_int_array
 from lessonpkg.models.seq2seq import Seq2Seq, check_dtype_of, check_encoder_decoder, check_vocab
+from lessonpkg.nn import functional
 from lessonpkg.nn.attention import AdditiveAttention
 from lessonpkg.nn.embedding import Embedding
 from lessonpkg.nn.gru import GRU, gru_cell_forward
 from lessonpkg.nn.linear import Linear
 from lessonpkg.nn.lstm import LSTM, lstm_cell_forward
-from lessonpkg.nn.module import Module
+from lessonpkg.nn.module import Cache, Module
 
 
 def log_softmax(scores: np.ndarray) -> np.ndarray:
@@ -35,8 +36,7 @@ def log_softmax(scores: np.ndarray) -> np.ndarray:
     scores = check_array(scores, "scores")
     if scores.ndim == 0 or scores.shape[-1] == 0:
         raise ValueError(f"scores must have at least one entry on its last axis, got shape {scores.shape}")
-    z = scores - scores.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return functional.log_softmax(scores, axis=-1)
 
 
 class AttentionSeq2Seq(Module):
@@ -84,7 +84,7 @@ class AttentionSeq2Seq(Module):
         keys, state, c_enc = self.encoder.forward(e_src, lengths=lengths)  # (N, S, H); each row's last valid state
         return keys, state, (c_src, c_enc, lengths)
 
-    def forward(self, src: np.ndarray, src_lengths, tgt_in: np.ndarray) -> tuple[np.ndarray, dict]:
+    def forward(self, src: np.ndarray, src_lengths, tgt_in: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Teacher-forced scores: logits (N, V_out, T) for src (N, S), src_lengths (N,) or None and tgt_in (N, T).
 
         ``tgt_in[:, 0]`` is the start token and ``tgt_in[:, t]`` the true target
@@ -99,16 +99,17 @@ class AttentionSeq2Seq(Module):
         s, _, c_dec = self.decoder.forward(e_tgt, state)  # (N, T, H)
         (context, weights), c_att = self.attention.forward(s, keys, c_encode[2])  # (N, T, H), (N, T, S)
         logits, c_head = self.head.forward(np.concatenate([s, context], axis=-1))  # (N, T, V_out)
-        cache = {"encode": c_encode, "tgt": c_tgt, "dec": c_dec, "att": c_att, "head": c_head, "weights": weights}
+        cache = self.save_for_backward(encode=c_encode, tgt=c_tgt, dec=c_dec, att=c_att, head=c_head, weights=weights)
         return logits.transpose(0, 2, 1), cache
 
-    def backward(self, dlogits: np.ndarray, cache: dict) -> tuple[None, dict[str, np.ndarray]]:
+    def backward(self, dlogits: np.ndarray, cache: Cache) -> tuple[None, dict[str, np.ndarray]]:
         """Return ``None`` (tokens have no gradient) and ``grads`` keyed like ``params``; dlogits (N, V_out, T).
 
         The decoder's states get gradient from two places, the head and the
         attention's query; the encoder's outputs from the attention's keys, and
         its final state from the decoder's h0.
         """
+        self.check_cache(cache)
         dlogits = check_array(dlogits, "dlogits", dtype=self.dtype)
         if dlogits.ndim != 3:
             raise ValueError(f"dlogits must have shape (N, V, T) like the logits, got {dlogits.shape}")

@@ -27,7 +27,7 @@ from lessonpkg.models.seq2seq import check_dtype_of, check_vocab
 from lessonpkg.nn.embedding import Embedding
 from lessonpkg.nn.functional import log_softmax
 from lessonpkg.nn.linear import Linear
-from lessonpkg.nn.module import Module
+from lessonpkg.nn.module import Cache, Module
 
 
 class ImageCaptioner(Module):
@@ -82,7 +82,7 @@ class ImageCaptioner(Module):
         return (h0, np.zeros_like(h0)) if len(self.decoder.state_names) == 2 else h0
 
     # -- teacher-forced scores -----------------------------------------------------------------------
-    def forward(self, images: np.ndarray, tgt_in: np.ndarray) -> tuple[np.ndarray, tuple]:
+    def forward(self, images: np.ndarray, tgt_in: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Return logits (N, V, T) for images (N, P) and decoder inputs tgt_in (N, T) (BOS, then the caption)."""
         images = self._check_images(images)
         tgt_in = check_int_array(tgt_in, "tgt_in", low=0, high=self.embed.num_embeddings)
@@ -93,11 +93,11 @@ class ImageCaptioner(Module):
         e, c_emb = self.embed.forward(tgt_in)  # (N, T, E)
         out, _, c_dec = self.decoder.forward(e, self._state(h0))  # (N, T, H)
         logits, c_head = self.head.forward(out)  # (N, T, V)
-        return logits.transpose(0, 2, 1), (c_enc, h0, c_emb, c_dec, c_head)
+        return logits.transpose(0, 2, 1), self.save_for_backward(enc=c_enc, h0=h0, emb=c_emb, dec=c_dec, head=c_head)
 
-    def backward(self, dlogits: np.ndarray, cache: tuple) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def backward(self, dlogits: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Return ``dimages`` (N, P) and ``grads`` keyed like ``params``; dlogits is (N, V, T)."""
-        c_enc, h0, c_emb, c_dec, c_head = cache
+        c_enc, h0, c_emb, c_dec, c_head = self.check_cache(cache).values()
         dlogits = check_array(dlogits, "dlogits", dtype=self.dtype)
         if dlogits.ndim != 3:
             raise ValueError(f"dlogits must have shape (N, V, T) like the logits, got {dlogits.shape}")

@@ -24,7 +24,7 @@ import numpy as np
 
 from lessonpkg._validate import check_array, check_positive_int
 from lessonpkg.nn.linear import Linear
-from lessonpkg.nn.module import Module
+from lessonpkg.nn.module import Cache, Module
 from lessonpkg.nn.recurrent import RecurrentBase
 
 
@@ -88,18 +88,18 @@ class SequenceClassifier(_RecurrentWithHead):
     head : Linear(num_directions * H, C)
     """
 
-    def forward(self, x: np.ndarray, lengths=None) -> tuple[np.ndarray, tuple]:
+    def forward(self, x: np.ndarray, lengths=None) -> tuple[np.ndarray, Cache]:
         """Return logits (N, C) for x (N, T, D); ``lengths`` (N,) marks padded sequences as in the layer."""
         _, state, rnn_cache = self.rnn.forward(self._check_x(x), None, lengths=lengths)
         h_n = hidden_part(state)  # (L * dirs, N, H)
         dirs = self.rnn.num_directions
         feature = np.concatenate(list(h_n[-dirs:]), axis=1)  # (N, dirs * H): the last layer's final states
         logits, head_cache = self.head.forward(feature)  # (N, C)
-        return logits, (rnn_cache, head_cache, h_n.shape)
+        return logits, self.save_for_backward(rnn=rnn_cache, head=head_cache, h_shape=h_n.shape)
 
-    def backward(self, dlogits: np.ndarray, cache: tuple) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def backward(self, dlogits: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Return ``dx`` (N, T, D) and ``grads`` keyed like ``params``; dlogits is (N, C)."""
-        rnn_cache, head_cache, h_shape = cache
+        rnn_cache, head_cache, h_shape = self.check_cache(cache).values()
         dfeature, head_grads = self.head.backward(dlogits, head_cache)  # (N, dirs * H)
         dirs, H = self.rnn.num_directions, self.rnn.hidden_size
         dh_n = np.zeros(h_shape, dtype=self.dtype)  # only the last layer's final states feed the head
@@ -123,15 +123,15 @@ class SequenceTagger(_RecurrentWithHead):
     head : Linear(num_directions * H, C)
     """
 
-    def forward(self, x: np.ndarray, lengths=None) -> tuple[np.ndarray, tuple]:
+    def forward(self, x: np.ndarray, lengths=None) -> tuple[np.ndarray, Cache]:
         """Return logits (N, C, T) for x (N, T, D); past a sequence's length ``out`` is 0, so logits = bias."""
         out, _, rnn_cache = self.rnn.forward(self._check_x(x), None, lengths=lengths)  # (N, T, dirs * H)
         logits, head_cache = self.head.forward(out)  # (N, T, C)
-        return logits.transpose(0, 2, 1), (rnn_cache, head_cache)
+        return logits.transpose(0, 2, 1), self.save_for_backward(rnn=rnn_cache, head=head_cache)
 
-    def backward(self, dlogits: np.ndarray, cache: tuple) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def backward(self, dlogits: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Return ``dx`` (N, T, D) and ``grads`` keyed like ``params``; dlogits is (N, C, T)."""
-        rnn_cache, head_cache = cache
+        rnn_cache, head_cache = self.check_cache(cache).values()
         dlogits = check_array(dlogits, "dlogits", dtype=self.dtype)
         if dlogits.ndim != 3:
             raise ValueError(f"dlogits must have shape (N, C, T) like the logits, got {dlogits.shape}")
@@ -160,7 +160,7 @@ class VectorToSequence(_RecurrentWithHead):
         super().__init__(rnn, head)
         self.steps = check_positive_int(steps, "steps")
 
-    def forward(self, z: np.ndarray) -> tuple[np.ndarray, tuple]:
+    def forward(self, z: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Return the sequence (N, T, F) generated from z (N, D)."""
         z = check_array(z, "z", dtype=self.dtype)
         D = self.rnn.input_size
@@ -169,11 +169,11 @@ class VectorToSequence(_RecurrentWithHead):
         x = np.repeat(z[:, None, :], self.steps, axis=1)  # (N, T, D): z at every step
         out, _, rnn_cache = self.rnn.forward(x)  # (N, T, dirs * H)
         y, head_cache = self.head.forward(out)  # (N, T, F)
-        return y, (rnn_cache, head_cache)
+        return y, self.save_for_backward(rnn=rnn_cache, head=head_cache)
 
-    def backward(self, dy: np.ndarray, cache: tuple) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def backward(self, dy: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Return ``dz`` (N, D) and ``grads`` keyed like ``params``; dy is (N, T, F)."""
-        rnn_cache, head_cache = cache
+        rnn_cache, head_cache = self.check_cache(cache).values()
         dout, head_grads = self.head.backward(dy, head_cache)  # (N, T, dirs * H)
         dx, _, rnn_grads = self.rnn.backward(dout, rnn_cache)  # (N, T, D)
         return dx.sum(axis=1), self.collect_grads(rnn=rnn_grads, head=head_grads)

@@ -19,7 +19,7 @@ from lessonpkg._validate import as_rng, check_int_array, check_positive_int
 from lessonpkg.nn.embedding import Embedding
 from lessonpkg.nn.linear import Linear
 from lessonpkg.nn.loss import CrossEntropyLoss
-from lessonpkg.nn.module import Module
+from lessonpkg.nn.module import Cache, Module
 from lessonpkg.nn.recurrent import RecurrentBase
 from lessonpkg.nn.utils.clip_grad import clip_grad_norm_
 from lessonpkg.train.loop import minibatches
@@ -62,7 +62,7 @@ class RNNLanguageModel(Module):
         super().__init__(rnn.dtype)
         self.embed, self.rnn, self.head = embed, rnn, head  # registered: "embed.weight", "rnn.weight_ih_l0", ...
 
-    def forward(self, tokens: np.ndarray, lengths=None) -> tuple[np.ndarray, tuple]:
+    def forward(self, tokens: np.ndarray, lengths=None) -> tuple[np.ndarray, Cache]:
         """Return logits (N, T, V) for tokens (N, T); ``lengths`` (N,) as in the recurrent layer."""
         tokens = check_int_array(tokens, "tokens")
         if tokens.ndim != 2:
@@ -70,13 +70,11 @@ class RNNLanguageModel(Module):
         e, embed_cache = self.embed.forward(tokens)  # (N, T, E)
         out, _, rnn_cache = self.rnn.forward(e, None, lengths=lengths)  # (N, T, H)
         logits, head_cache = self.head.forward(out)  # (N, T, V)
-        return logits, (embed_cache, rnn_cache, head_cache)
+        return logits, self.save_for_backward(embed=embed_cache, rnn=rnn_cache, head=head_cache)
 
-    def backward(self, dlogits: np.ndarray, cache: tuple) -> tuple[None, dict[str, np.ndarray]]:
+    def backward(self, dlogits: np.ndarray, cache: Cache) -> tuple[None, dict[str, np.ndarray]]:
         """Return ``None`` (tokens have no gradient) and ``grads`` keyed like ``params``; dlogits is (N, T, V)."""
-        if not isinstance(cache, tuple) or len(cache) != 3:
-            raise TypeError("cache must be the cache returned by this RNNLanguageModel's forward")
-        embed_cache, rnn_cache, head_cache = cache
+        embed_cache, rnn_cache, head_cache = self.check_cache(cache).values()
         dout, head_grads = self.head.backward(dlogits, head_cache)  # (N, T, H)
         de, _, rnn_grads = self.rnn.backward(dout, rnn_cache)  # (N, T, E)
         _, embed_grads = self.embed.backward(de, embed_cache)

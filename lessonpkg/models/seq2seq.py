@@ -20,7 +20,7 @@ from lessonpkg._validate import check_array, check_int_array, check_positive_int
 from lessonpkg.models.heads import check_recurrent
 from lessonpkg.nn.embedding import Embedding
 from lessonpkg.nn.linear import Linear
-from lessonpkg.nn.module import Module
+from lessonpkg.nn.module import Cache, Module
 
 
 class Seq2Seq(Module):
@@ -53,7 +53,7 @@ class Seq2Seq(Module):
         self.src_embed, self.encoder, self.tgt_embed, self.decoder = src_embed, encoder, tgt_embed, decoder
         self.head = check_dtype_of(head, encoder.dtype, "head")
 
-    def forward(self, src: np.ndarray, tgt_in: np.ndarray) -> tuple[np.ndarray, tuple]:
+    def forward(self, src: np.ndarray, tgt_in: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Teacher-forced scores: logits (N, V_out, T) for src (N, S) and decoder inputs tgt_in (N, T), both ints.
 
         ``tgt_in[:, 0]`` is the start token and ``tgt_in[:, t]`` the true target
@@ -68,11 +68,12 @@ class Seq2Seq(Module):
         e_tgt, c_tgt = self.tgt_embed.forward(tgt_in)  # (N, T, E)
         out, _, c_dec = self.decoder.forward(e_tgt, state)  # (N, T, H), starts from the encoder's final state
         logits, c_head = self.head.forward(out)  # (N, T, V_out)
-        return logits.transpose(0, 2, 1), (c_src, c_enc, c_tgt, c_dec, c_head)
+        cache = self.save_for_backward(src=c_src, enc=c_enc, tgt=c_tgt, dec=c_dec, head=c_head)
+        return logits.transpose(0, 2, 1), cache
 
-    def backward(self, dlogits: np.ndarray, cache: tuple) -> tuple[None, dict[str, np.ndarray]]:
+    def backward(self, dlogits: np.ndarray, cache: Cache) -> tuple[None, dict[str, np.ndarray]]:
         """Return ``None`` (token inputs have no gradient) and ``grads`` keyed like ``params``; dlogits (N, V, T)."""
-        c_src, c_enc, c_tgt, c_dec, c_head = cache
+        c_src, c_enc, c_tgt, c_dec, c_head = self.check_cache(cache).values()
         dlogits = check_array(dlogits, "dlogits", dtype=self.dtype)
         if dlogits.ndim != 3:
             raise ValueError(f"dlogits must have shape (N, V, T) like the logits, got {dlogits.shape}")

@@ -1,8 +1,8 @@
 """Element-wise activations as layers: ``Tanh``, ``Sigmoid`` and ``ReLU``.
 
 They have no parameters (``params == {}``) and accept ``x`` of any shape (*).
-``forward(x)`` returns ``out`` of the same shape and, as the cache, ``out``
-itself, because each derivative is cheapest written in terms of the output
+``forward(x)`` returns ``out`` of the same shape and a cache holding ``out``
+itself (``cache["out"]``), because each derivative is cheapest written in terms of the output
 (see ``lessonpkg.functional``). ``backward(dout, cache)`` returns ``dx`` of
 the same shape and an empty ``grads`` dict. The constructors take only the
 keyword ``dtype`` (np.float64 or np.float32).
@@ -14,7 +14,7 @@ import numpy as np
 
 from lessonpkg._validate import check_array, check_shape
 from lessonpkg.nn import functional as F
-from lessonpkg.nn.module import Module
+from lessonpkg.nn.module import Cache, Module
 
 
 class _Activation(Module):
@@ -43,34 +43,34 @@ class _Activation(Module):
 class Tanh(_Activation):
     """``out = tanh(x)``; backward ``dx = dout * (1 - out**2)``. Any shape (*)."""
 
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, Cache]:
         out = F.tanh(self._check_x(x))
-        return out, out
+        return out, self.save_for_backward(out=out)
 
-    def backward(self, dout: np.ndarray, cache: np.ndarray) -> tuple[np.ndarray, dict]:
-        out = cache
+    def backward(self, dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict]:
+        out = self.check_cache(cache)["out"]
         return self._check_dout(dout, out) * F.dtanh(out), {}
 
 
 class Sigmoid(_Activation):
     """``out = 1 / (1 + exp(-x))``, finite at any ``|x|``; backward ``dx = dout * out * (1 - out)``. Any shape (*)."""
 
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, Cache]:
         out = F.sigmoid(self._check_x(x))
-        return out, out
+        return out, self.save_for_backward(out=out)
 
-    def backward(self, dout: np.ndarray, cache: np.ndarray) -> tuple[np.ndarray, dict]:
-        out = cache
+    def backward(self, dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict]:
+        out = self.check_cache(cache)["out"]
         return self._check_dout(dout, out) * F.dsigmoid(out), {}
 
 
 class ReLU(_Activation):
     """``out = max(x, 0)``; backward ``dx = dout * (out > 0)`` (zero at ``x = 0``, as in torch). Any shape (*)."""
 
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, Cache]:
         out = F.relu(self._check_x(x))
-        return out, out
+        return out, self.save_for_backward(out=out)
 
-    def backward(self, dout: np.ndarray, cache: np.ndarray) -> tuple[np.ndarray, dict]:
-        out = cache
+    def backward(self, dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict]:
+        out = self.check_cache(cache)["out"]
         return self._check_dout(dout, out) * F.drelu(out), {}

@@ -108,7 +108,7 @@ class AdditiveAttention(Module):
         scores = u @ v  # (N, T, S)
         weights = masked_softmax(scores, lengths)  # (N, T, S)
         context = weights @ keys  # (N, T, Dk)
-        cache = {"query": query, "keys": keys, "u": u, "weights": weights, "timed": timed, "owner": id(self)}
+        cache = self.save_for_backward(query=query, keys=keys, u=u, weights=weights, timed=timed)
         if not timed:
             return (context[:, 0], weights[:, 0]), cache
         return (context, weights), cache
@@ -137,8 +137,7 @@ class AdditiveAttention(Module):
         dkeys : ndarray (N, S, Dk)
         grads : dict keyed like ``params``
         """
-        if not isinstance(cache, dict) or cache.get("owner") != id(self):
-            raise TypeError("cache must be the cache returned by this AdditiveAttention's forward")
+        self.check_cache(cache)
         if not isinstance(dout, tuple) or len(dout) != 2:
             raise TypeError(f"dout must be a tuple (dcontext, dweights), got {type(dout).__name__}")
         query, keys, u, weights, timed = (cache[k] for k in ("query", "keys", "u", "weights", "timed"))

@@ -76,10 +76,9 @@ class RecurrentCellBase(Module):
             batched.append(s[None, :] if unbatched else s)
         return x, tuple(batched), unbatched
 
-    def _check_step_grads(self, dstates: tuple, cache: dict) -> tuple:
-        """Validate the upstream gradients of a step's outputs; ``None`` means zeros."""
-        if not isinstance(cache, dict) or cache.get("cell") != type(self).__name__:
-            raise TypeError(f"cache must be the cache returned by this {type(self).__name__}'s forward")
+    def _check_step_grads(self, dstates: tuple, cache) -> tuple:
+        """Validate the cache and the upstream gradients of a step's outputs; ``None`` means zeros."""
+        self.check_cache(cache)
         N, H = cache["x"].shape[0], self.hidden_size
         expected = (H,) if cache["unbatched"] else (N, H)
         batched = []

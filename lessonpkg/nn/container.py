@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from lessonpkg.nn.module import Module
+from lessonpkg.nn.module import Cache, Module
 
 
 class Sequential(Module):
@@ -41,7 +41,7 @@ class Sequential(Module):
         if len({id(p) for p in self.params.values()}) < len(self.params):
             raise ValueError("modules must not share parameter arrays (pass each module once)")
 
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, list]:
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Run ``x`` through every module in order.
 
         Parameters
@@ -53,8 +53,8 @@ class Sequential(Module):
         -------
         out : ndarray
             The last module's output.
-        cache : list
-            One cache per module.
+        cache : Cache
+            ``cache[i]`` is the cache of module i.
         """
         caches = []
         for i, m in enumerate(self.layers):
@@ -63,17 +63,17 @@ class Sequential(Module):
             except (TypeError, ValueError) as exc:
                 raise type(exc)(f"Sequential[{i}] ({type(m).__name__}): {exc}") from exc
             caches.append(cache)
-        return x, caches
+        return x, self.save_for_backward(enumerate(caches))
 
-    def backward(self, dout: np.ndarray, cache: list) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+    def backward(self, dout: np.ndarray, cache: Cache) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
         """Run every module's backward in reverse order, passing each ``dx`` on as the next ``dout``.
 
         Parameters
         ----------
         dout : ndarray
             Gradient of the loss with respect to ``out``.
-        cache : list
-            The cache returned by ``forward``.
+        cache : Cache
+            The cache returned by this Sequential's ``forward``.
 
         Returns
         -------
@@ -82,15 +82,14 @@ class Sequential(Module):
         grads : dict
             Keyed like ``params``.
         """
-        if not isinstance(cache, list) or len(cache) != len(self.layers):
-            raise ValueError(f"cache must be the list of {len(self.layers)} caches returned by forward")
+        caches = self.check_cache(cache)
         grads = {}  # child name -> that child's grads
         for i in reversed(range(len(self.layers))):
             m = self.layers[i]
             if dout is None:
                 raise ValueError(f"Sequential[{i + 1}] returns no input gradient, so it must be the first module")
             try:
-                dout, child_grads = m.backward(dout, cache[i])
+                dout, child_grads = m.backward(dout, caches[i])
             except (TypeError, ValueError) as exc:
                 raise type(exc)(f"Sequential[{i}] ({type(m).__name__}): {exc}") from exc
             grads[str(i)] = child_grads

@@ -22,8 +22,8 @@ runs the same recursion from the last frame; ``p(l | x) = alpha[T-1, S-1] +
 alpha[T-1, S-2]`` and, for every t, ``sum_s alpha[t, s] beta[t, s] / y[t, l'_s]
 = p(l | x)``. All of it is computed in log space.
 
-``CTCLoss`` returns the values and the gradient of ``torch.nn.CTCLoss`` in
-float64, including torch's conventions (see the class docstring).
+``CTCLoss`` returns the values and the gradient of ``torch.nn.CTCLoss``, in the
+input's dtype, including torch's conventions (see the class docstring).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from lessonpkg._validate import check_array, check_int_array, check_positive_int
+from lessonpkg.nn.module import Cache, CacheOwner
 
 _REDUCTIONS = ("mean", "sum", "none")
 NEG_INF = -np.inf
@@ -99,7 +100,7 @@ def min_frames(targets: np.ndarray, length: int) -> int:
     return int(length + np.sum(t[1:] == t[:-1]))
 
 
-class CTCLoss:
+class CTCLoss(CacheOwner):
     """CTC loss of label sequences under per-frame log-probabilities, as ``torch.nn.CTCLoss``.
 
     ``loss[n] = -log p(targets[n] | log_probs[:input_lengths[n], n])``, the sum over all paths of
@@ -162,10 +163,10 @@ class CTCLoss:
             n, i = np.argwhere(bad)[0]
             raise ValueError(f"targets must hold class indices in [0, {C}) other than blank={self.blank}, "
                              f"got {tg[n, i]} in sequence {n} at position {i}")
-        return lp, tg, il, tl
+        return lp, np.where(valid, tg, self.blank), il, tl  # the padding is never read: any value is allowed
 
     def forward(self, log_probs: np.ndarray, targets: np.ndarray, input_lengths: np.ndarray,
-                target_lengths: np.ndarray) -> tuple[np.ndarray, tuple]:
+                target_lengths: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Return the loss and the cache that ``backward`` needs.
 
         Parameters
@@ -173,7 +174,8 @@ class CTCLoss:
         log_probs : ndarray (T, N, C)
             Per-frame log-probabilities, normally ``log_softmax`` of the logits over C.
         targets : int ndarray (N, S), padded, or (sum(target_lengths),), concatenated
-            Label sequences, with classes in [0, C) other than the blank.
+            Label sequences, with classes in [0, C) other than the blank. Only the first
+            ``target_lengths[n]`` labels of row n are read; the padding after them may hold anything.
         input_lengths : int ndarray (N,)
             Frames 1..T used by each sequence.
         target_lengths : int ndarray (N,)
@@ -181,8 +183,8 @@ class CTCLoss:
 
         Returns
         -------
-        loss : scalar, or (N,) for ``reduction="none"``
-        cache : tuple
+        loss : scalar, or (N,) for ``reduction="none"``, in the dtype of ``log_probs``
+        cache : Cache
         """
         lp, tg, il, tl = self._check(log_probs, targets, input_lengths, target_lengths)
         T, N, C = lp.shape
@@ -197,14 +199,14 @@ class CTCLoss:
         emit = lp[:, rows, ext]  # (T, N, S): log y[t, l'_s]
         emit = np.where(in_ext[None], emit, NEG_INF)
 
-        alpha = np.full((T, N, S), NEG_INF)
+        alpha = np.full((T, N, S), NEG_INF, dtype=lp.dtype)
         alpha[0, :, :2] = emit[0, :, :2]
         for t in range(1, T):
             prev = alpha[t - 1]
             from1, from2 = _shift(prev, 1), np.where(skip, _shift(prev, 2), NEG_INF)
             alpha[t] = np.where(t < il[:, None], emit[t] + _lse3(prev, from1, from2), NEG_INF)
 
-        beta = np.full((T, N, S), NEG_INF)
+        beta = np.full_like(alpha, NEG_INF)
         last = np.arange(S)[None, :] >= (ext_len - 2)[:, None]  # the two end states, s = S_n - 1 and S_n - 2
         skip_next = np.zeros_like(skip)  # may beta[t, s] come from beta[t+1, s+2]?
         skip_next[:, :-2] = skip[:, 2:]
@@ -214,7 +216,7 @@ class CTCLoss:
                 to1, to2 = _shift(nxt, -1), np.where(skip_next, _shift(nxt, -2), NEG_INF)
                 inner = emit[t] + _lse3(nxt, to1, to2)
             else:
-                inner = np.full((N, S), NEG_INF)
+                inner = np.full_like(alpha[t], NEG_INF)
             start = np.where(last & in_ext, emit[t], NEG_INF)
             beta[t] = np.where((t == il - 1)[:, None], start, np.where((t < il - 1)[:, None], inner, NEG_INF))
 
@@ -229,18 +231,17 @@ class CTCLoss:
         elif self.reduction == "sum":
             loss = losses.sum()
         else:
-            loss = np.mean(losses / np.maximum(tl, 1))
-        return loss, (lp, ext, il, tl, alpha, beta, nll, infinite)
+            loss = np.mean(losses / np.maximum(tl, 1).astype(lp.dtype))
+        return loss, self.save_for_backward(lp=lp, ext=ext, il=il, tl=tl, alpha=alpha, beta=beta, nll=nll,
+                                            infinite=infinite)
 
-    def backward(self, cache: tuple, dloss=None) -> np.ndarray:
-        """Return ``dlog_probs`` (T, N, C) in torch's convention (class docstring).
+    def backward(self, cache: Cache, dloss=None) -> np.ndarray:
+        """Return ``dlog_probs`` (T, N, C), in the dtype of ``log_probs``, in torch's convention (class docstring).
 
         ``dloss`` is the upstream gradient: a scalar for ``"mean"`` and ``"sum"`` (default 1.0), an (N,)
         array for ``"none"`` (default ones).
         """
-        if not isinstance(cache, tuple) or len(cache) != 8:
-            raise TypeError(f"cache must be the second value returned by CTCLoss.forward, got {type(cache).__name__}")
-        lp, ext, il, tl, alpha, beta, nll, infinite = cache
+        lp, ext, il, tl, alpha, beta, nll, infinite = self.check_cache(cache).values()  # in forward's order
         T, N, C = lp.shape
         if np.any(infinite) and not self.zero_infinity:
             n = int(np.argmax(infinite))
@@ -255,13 +256,13 @@ class CTCLoss:
             if g.shape != shape:
                 raise ValueError(f"dloss must have the loss's shape {shape} (reduction={self.reduction!r}), "
                                  f"got {g.shape}")
-        scale = np.broadcast_to(g, (N,)).astype(np.float64)  # d total / d loss[n]
+        scale = np.broadcast_to(g, (N,)).astype(lp.dtype)  # d total / d loss[n]
         if self.reduction == "mean":
-            scale = scale / np.maximum(tl, 1) / N
+            scale = scale / np.maximum(tl, 1).astype(lp.dtype) / N
         scale = np.where(infinite, 0.0, scale)
 
         ab = alpha + beta  # (T, N, S): log alpha beta, holding y[t, l'_s] twice
-        lcab = np.full((T, N, C), NEG_INF)  # log sum over s with l'_s = c of alpha beta
+        lcab = np.full_like(lp, NEG_INF)  # log sum over s with l'_s = c of alpha beta
         for s in range(ext.shape[1]):
             idx = (slice(None), np.arange(N), ext[:, s])
             lcab[idx] = np.logaddexp(lcab[idx], ab[:, :, s])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lessonpkg._validate import as_rng, check_array, check_int_array, check_positive_int, check_shape
-from lessonpkg.nn.module import Module
+from lessonpkg.nn.module import Cache, Module
 
 
 class Embedding(Module):
@@ -54,7 +54,7 @@ class Embedding(Module):
             weight[padding_idx] = 0.0
         self.params["weight"] = weight
 
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Look up one row of ``weight`` per index: ``out = weight[x]``.
 
         Parameters
@@ -65,8 +65,8 @@ class Embedding(Module):
         Returns
         -------
         out : ndarray, shape (*, D)
-        cache : ndarray
-            The indices ``x``, needed by ``backward``.
+        cache : Cache
+            The indices ``x``, needed by ``backward``, as ``cache["x"]``.
         """
         x = check_int_array(x, "x")
         n = self.num_embeddings
@@ -74,9 +74,9 @@ class Embedding(Module):
             raise ValueError(
                 f"x must hold indices in [0, {n}) with num_embeddings={n}, got values from {x.min()} to {x.max()}"
             )
-        return self.params["weight"][x], x  # (*, D)
+        return self.params["weight"][x], self.save_for_backward(x=x)  # (*, D)
 
-    def backward(self, dout: np.ndarray, cache: np.ndarray) -> tuple[None, dict[str, np.ndarray]]:
+    def backward(self, dout: np.ndarray, cache: Cache) -> tuple[None, dict[str, np.ndarray]]:
         """Gradient of ``out = weight[x]``: each row of ``dout`` is added to the row of ``dweight`` it came from.
 
         An index that occurs k times receives the sum of its k rows of ``dout``
@@ -87,8 +87,8 @@ class Embedding(Module):
         ----------
         dout : ndarray, shape (*, D)
             Gradient of the loss with respect to ``out``.
-        cache : ndarray
-            The cache returned by ``forward``.
+        cache : Cache
+            The cache returned by this layer's ``forward``.
 
         Returns
         -------
@@ -97,7 +97,7 @@ class Embedding(Module):
         grads : dict
             ``dweight`` (V, D), keyed like ``params``.
         """
-        x = cache
+        x = self.check_cache(cache)["x"]
         dout = check_array(dout, "dout", dtype=self.dtype)
         check_shape(dout, "dout", x.shape + (self.embedding_dim,))
         dweight = np.zeros_like(self.params["weight"])  # (V, D)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lessonpkg._validate import as_rng, check_array, check_positive_int, check_shape
-from lessonpkg.nn.module import Module
+from lessonpkg.nn.module import Cache, Module
 
 
 class Linear(Module):
@@ -50,7 +50,7 @@ class Linear(Module):
         if bias:
             self.params["bias"] = rng.uniform(-bound, bound, self.out_features).astype(self.dtype)  # (H,)
 
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Compute ``out = x @ weight.T + bias``.
 
         Parameters
@@ -61,8 +61,8 @@ class Linear(Module):
         Returns
         -------
         out : ndarray, shape (*, H)
-        cache : ndarray
-            The input ``x``, needed by ``backward``.
+        cache : Cache
+            The input ``x``, needed by ``backward``, as ``cache["x"]``.
         """
         x = check_array(x, "x", dtype=self.dtype)
         if x.ndim == 0 or x.shape[-1] != self.in_features:
@@ -72,9 +72,9 @@ class Linear(Module):
         out = x @ self.params["weight"].T  # (*, H)
         if "bias" in self.params:
             out = out + self.params["bias"]
-        return out, x
+        return out, self.save_for_backward(x=x)
 
-    def backward(self, dout: np.ndarray, cache: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def backward(self, dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Gradients of ``out = x @ weight.T + bias``.
 
         ``dx = dout @ weight``, ``dweight = dout.T @ x`` and ``dbias = dout.sum(0)``,
@@ -84,8 +84,8 @@ class Linear(Module):
         ----------
         dout : ndarray, shape (*, H)
             Gradient of the loss with respect to ``out``.
-        cache : ndarray
-            The cache returned by ``forward``.
+        cache : Cache
+            The cache returned by this layer's ``forward``.
 
         Returns
         -------
@@ -93,7 +93,7 @@ class Linear(Module):
         grads : dict
             ``dweight`` (H, D) and, if there is a bias, ``dbias`` (H,), keyed like ``params``.
         """
-        x = cache
+        x = self.check_cache(cache)["x"]
         dout = check_array(dout, "dout", dtype=self.dtype)
         check_shape(dout, "dout", x.shape[:-1] + (self.out_features,))
         dout2 = dout.reshape(-1, self.out_features)  # (N, H), N = product of the leading axes

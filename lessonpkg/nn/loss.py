@@ -14,6 +14,7 @@ import numpy as np
 
 from lessonpkg._validate import check_array, check_nonnegative_float
 from lessonpkg.nn.functional import log_softmax, sigmoid
+from lessonpkg.nn.module import Cache, CacheOwner
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -48,12 +49,6 @@ def _check_same(x: np.ndarray, target, name: str = "target") -> np.ndarray:
     return t
 
 
-def _check_cache(cache, size: int, owner: str) -> tuple:
-    if not isinstance(cache, tuple) or len(cache) != size:
-        raise TypeError(f"cache must be the second value returned by {owner}.forward, got {type(cache).__name__}")
-    return cache
-
-
 def _check_broadcasts(w: np.ndarray | None, x: np.ndarray, name: str) -> np.ndarray | None:
     """``w`` cast to the input's dtype, after checking that it broadcasts to the input's shape unchanged."""
     if w is not None and (w.ndim > x.ndim or any(a not in (1, b) for a, b in zip(w.shape[::-1], x.shape[::-1]))):
@@ -64,8 +59,8 @@ def _check_broadcasts(w: np.ndarray | None, x: np.ndarray, name: str) -> np.ndar
 _EMPTY_MEAN = "reduction='mean' of an empty input divides by zero (torch returns nan); use reduction='sum' to get 0"
 
 
-class _Loss:
-    """Shared reduction and upstream-gradient handling."""
+class _Loss(CacheOwner):
+    """Shared reduction and upstream-gradient handling; ``backward`` takes only the cache of its own ``forward``."""
 
     def __init__(self, reduction: str = "mean") -> None:
         self.reduction = _check_reduction(reduction)
@@ -172,7 +167,7 @@ class CrossEntropyLoss(_Loss):
                              f"ignore_index={self.ignore_index}, got {y[where]}{at}")
         return y
 
-    def forward(self, input: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, tuple]:
+    def forward(self, input: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Return the loss and the cache that ``backward`` needs.
 
         Parameters
@@ -185,7 +180,7 @@ class CrossEntropyLoss(_Loss):
         Returns
         -------
         loss : scalar, or ndarray of the target's shape for ``reduction="none"``
-        cache : tuple
+        cache : Cache
         """
         x = check_array(input, "input")
         if x.ndim == 0 or x.shape[0 if x.ndim == 1 else 1] == 0:
@@ -219,11 +214,12 @@ class CrossEntropyLoss(_Loss):
         if eps > 0:
             spread = -logp.sum(axis) if w is None else -(logp * w_along).sum(axis)
             loss = (1 - eps) * loss + self._reduce(np.where(keep, spread, 0.0), total) * (eps / n_classes)
-        return loss, (logp, safe, keep, w_y, w_along, total, axis)
+        return loss, self.save_for_backward(logp=logp, safe=safe, keep=keep, w_y=w_y, w_along=w_along, total=total,
+                                            axis=axis)
 
-    def backward(self, cache: tuple, dloss: np.ndarray | float | None = None) -> np.ndarray:
+    def backward(self, cache: Cache, dloss: np.ndarray | float | None = None) -> np.ndarray:
         """Return ``dinput`` of the input's shape; ``dloss`` has the loss's shape (default 1), see the module."""
-        logp, safe, keep, w_y, w_along, total, axis = _check_cache(cache, 7, "CrossEntropyLoss")
+        logp, safe, keep, w_y, w_along, total, axis = self.check_cache(cache).values()  # in forward's order
         shape = keep.shape if self.reduction == "none" else ()
         g = np.broadcast_to(self._upstream(dloss, shape, logp.dtype), keep.shape)
         eps = self.label_smoothing
@@ -256,18 +252,18 @@ class MSELoss(_Loss):
     reduction : {"mean", "sum", "none"}
     """
 
-    def forward(self, input: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, tuple]:
+    def forward(self, input: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Return ``(loss, cache)`` for ``input`` and ``target`` of the same shape (*) and dtype."""
         x = check_array(input, "input")
         t = _check_same(x, target)
         if self.reduction == "mean" and x.size == 0:
             raise ValueError(_EMPTY_MEAN)
         diff = x - t                                                          # (*)
-        return self._reduce(diff * diff, x.size), (diff,)
+        return self._reduce(diff * diff, x.size), self.save_for_backward(diff=diff)
 
-    def backward(self, cache: tuple, dloss: np.ndarray | float | None = None) -> np.ndarray:
+    def backward(self, cache: Cache, dloss: np.ndarray | float | None = None) -> np.ndarray:
         """Return ``dinput`` of the input's shape; ``dloss`` has the loss's shape (default 1), see the module."""
-        (diff,) = _check_cache(cache, 1, "MSELoss")
+        diff = self.check_cache(cache)["diff"]
         g = self._upstream(dloss, diff.shape if self.reduction == "none" else (), diff.dtype)
         norm = 2.0 / diff.size if self.reduction == "mean" else 2.0
         return norm * diff * g
@@ -301,7 +297,7 @@ class BCEWithLogitsLoss(_Loss):
         self.weight = _check_weight(weight, "weight")
         self.pos_weight = _check_weight(pos_weight, "pos_weight")
 
-    def forward(self, input: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, tuple]:
+    def forward(self, input: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Return ``(loss, cache)`` for logits ``input`` and probabilities ``target`` of the same shape (*)."""
         x = check_array(input, "input")
         t = _check_same(x, target)
@@ -319,11 +315,11 @@ class BCEWithLogitsLoss(_Loss):
         loss = (1 - t) * x - log_sig
         if w is not None:
             loss = loss * w
-        return self._reduce(loss, x.size), (x, t, w, pw)
+        return self._reduce(loss, x.size), self.save_for_backward(x=x, t=t, w=w, pw=pw)
 
-    def backward(self, cache: tuple, dloss: np.ndarray | float | None = None) -> np.ndarray:
+    def backward(self, cache: Cache, dloss: np.ndarray | float | None = None) -> np.ndarray:
         """Return ``dinput`` of the input's shape; ``dloss`` has the loss's shape (default 1), see the module."""
-        x, t, w, pw = _check_cache(cache, 4, "BCEWithLogitsLoss")
+        x, t, w, pw = self.check_cache(cache).values()  # in forward's order
         g = self._upstream(dloss, x.shape if self.reduction == "none" else (), x.dtype)
         if pw is None:
             dx = sigmoid(x) - t

@@ -196,7 +196,7 @@ class LSTMCell(RecurrentCellBase):
         """Return ``(h1, c1), cache``: x (N, D) and hx = (h0, c0), each (N, H), or None (zeros); or unbatched."""
         x, (h0, c0), unbatched = self._check_step_inputs(x, check_pair(hx, "hx"))
         (h1, c1), cache = lstm_cell_forward(x, h0, c0, *self.weights())
-        cache.update(cell="LSTMCell", unbatched=unbatched)
+        cache = self.save_for_backward(**cache, unbatched=unbatched)
         return ((h1[0], c1[0]) if unbatched else (h1, c1)), cache
 
     def backward(self, dhx: tuple, cache: dict) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], dict]:

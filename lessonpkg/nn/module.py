@@ -10,6 +10,7 @@ model's ``state_dict()``. No module builds those names by hand.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 
 import numpy as np
@@ -24,7 +25,40 @@ def _to_numpy(value) -> np.ndarray:
     return np.asarray(value)
 
 
-class Module:
+class Cache(dict):
+    """What a ``forward`` saved for its ``backward``: a dict that remembers which object's ``forward`` made it."""
+
+    def __init__(self, owner, saved: Mapping) -> None:
+        super().__init__(saved)
+        self.owner = weakref.ref(owner)  # weak: a cache does not keep its module alive
+
+
+class CacheOwner:
+    """``forward`` returns ``self.save_for_backward(...)``; ``backward`` reads it through ``self.check_cache``.
+
+    So a backward refuses a cache that its own forward did not produce: another layer's (even one of the
+    same class and shape, whose cache would silently give that layer's gradients) or any other object.
+    """
+
+    def save_for_backward(self, *args, **saved) -> Cache:
+        """Return ``dict(*args, **saved)`` as the cache of this object's ``forward``, a dict marked with its owner."""
+        return Cache(self, dict(*args, **saved))
+
+    def check_cache(self, cache) -> Cache:
+        """Return ``cache`` after checking that this object's ``forward`` returned it."""
+        if isinstance(cache, Cache) and cache.owner() is self:
+            return cache
+        if not isinstance(cache, Cache):
+            got = type(cache).__name__
+        elif cache.owner() is None:
+            got = "the cache of an object that no longer exists"
+        else:
+            other = type(cache.owner())
+            got = f"the cache of {'another' if other is type(self) else 'a'} {other.__name__}"
+        raise TypeError(f"cache must be the cache returned by this {type(self).__name__}'s forward, got {got}")
+
+
+class Module(CacheOwner):
     """A layer or a model: parameters of its own in a dict, plus registered sub-modules.
 
     Subclasses implement ``forward(x) -> (out, cache)`` and

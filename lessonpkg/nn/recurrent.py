@@ -164,14 +164,13 @@ class RecurrentBase(Module):
             out, finals = out[:, inverse], tuple(f[:, inverse] for f in finals)
         out = out[:, 0] if unbatched else (out.transpose(1, 0, 2) if self.batch_first else out)
         finals = tuple(f[:, 0] for f in finals) if unbatched else finals
-        cache = {"layer": type(self).__name__, "caches": caches, "shape": (T, N), "unbatched": unbatched,
-                 "out_shape": out.shape, "order": order, "sorted_lengths": sorted_lengths}
+        cache = self.save_for_backward(caches=caches, shape=(T, N), unbatched=unbatched, out_shape=out.shape,
+                                       order=order, sorted_lengths=sorted_lengths)
         return out, finals, cache
 
     def _backward(self, dout, cache, dstates) -> tuple[np.ndarray, tuple, dict]:
         """Backpropagate through the stack; ``dout`` and every entry of ``dstates`` may be None (zeros)."""
-        if not isinstance(cache, dict) or cache.get("layer") != type(self).__name__:
-            raise TypeError(f"cache must be the cache returned by this {type(self).__name__}'s forward")
+        cache = self.check_cache(cache)
         (T, N), unbatched, order = cache["shape"], cache["unbatched"], cache["order"]
         H, dirs = self.hidden_size, self.num_directions
         if dout is None:

@@ -142,7 +142,7 @@ class RNNCell(RecurrentCellBase):
         """Return ``h1, cache``: x (N, D) and h0 (N, H) or None (zeros) give h1 (N, H); unbatched (D,) works too."""
         x, (h0,), unbatched = self._check_step_inputs(x, (h0,))
         h1, cache = rnn_cell_forward(x, h0, *self.weights(), nonlinearity=self.nonlinearity)
-        cache.update(cell="RNNCell", unbatched=unbatched)
+        cache = self.save_for_backward(**cache, unbatched=unbatched)
         return (h1[0] if unbatched else h1), cache
 
     def backward(self, dh1: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray, dict]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_positive_int
+from lessonpkg._validate import check_array, check_callable, check_positive_int
 
 
 def decision_grid(
@@ -42,8 +42,7 @@ def decision_grid(
     zz : ndarray of shape (steps, steps)
         ``predict`` at each grid point.
     """
-    if not callable(predict):
-        raise TypeError(f"predict must be a callable from (M, 2) points to (M,) values, got {type(predict).__name__}")
+    check_callable(predict, "predict", "a callable from (M, 2) points to (M,) values")
     x = check_array(x, "x")
     if x.ndim != 2 or x.shape[1] != 2 or x.shape[0] == 0:
         raise ValueError(f"x must have shape (N, 2) with N >= 1, got {x.shape}")
