@@ -1,8 +1,25 @@
-"""Input checks shared by every public function.
+"""Input checks shared by every public function: one helper per kind of check.
 
-Each check raises a ``TypeError`` or ``ValueError`` whose message names the
-argument, what was expected and what was received, so that a learner never
-meets a numpy broadcasting traceback or a silent NaN.
+Each check raises a ``TypeError`` (wrong kind of value) or a ``ValueError``
+(right kind, wrong value) whose message names the argument, what was expected
+and what was received, so that a learner never meets a numpy broadcasting
+traceback or a silent NaN. Each returns the checked value, so that a function
+can check an argument and bind it in one line::
+
+    x = check_array(x, "x", dtype=self.dtype, shape=(..., D), hint=f"in_features={D}")
+
+=====================  ==========================================================
+``check_bool``         a bool (numpy's included)
+``check_int``          an int, optionally within ``[low, high]``
+``check_real``         a finite real number, optionally within bounds
+``check_array``        a finite floating array, optionally of a dtype and shape
+``check_int_array``    an integer array, entries optionally within ``[low, high)``
+``check_shape``        the shape of an array already checked
+``check_callable``     something callable
+``check_optimizer``    an object with ``step(grads)``
+``check_dtype_arg``    a ``dtype=`` argument: float32 or float64
+``as_rng``             a Generator, a seed or None, as a Generator
+=====================  ==========================================================
 """
 
 from __future__ import annotations
@@ -12,6 +29,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+REAL_TYPES = (int, float, np.integer, np.floating)
 
 
 def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
@@ -20,32 +38,71 @@ def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
         return rng
     if rng is None:
         return np.random.default_rng()
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        if rng < 0:
-            raise ValueError(f"rng must be a seed >= 0, got {rng}")
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
+    seed = check_int(rng, "rng", expected="a numpy.random.Generator, an int seed or None")
+    if seed < 0:
+        raise ValueError(f"rng must be a seed >= 0, got {seed}")
+    return np.random.default_rng(seed)
 
 
-def check_optimizer(optimizer, name: str = "optimizer"):
-    """Check that ``optimizer`` has a ``step(grads)`` method, as every lessonpkg optimizer does."""
-    if not callable(getattr(optimizer, "step", None)):
-        raise TypeError(f"{name} must be an optimizer with a step(grads) method (e.g. lp.Adam(model.params)), "
-                        f"got {type(optimizer).__name__}")
-    return optimizer
+def check_bool(value, name: str) -> bool:
+    """Return ``value`` as a bool after checking that it is one (``np.bool_`` included; 0 and 1 are not)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return bool(value)
+
+
+def check_int(value, name: str, *, low: int | None = None, high: int | None = None,
+              expected: str = "an int") -> int:
+    """Return ``value`` as an int after checking that it is an integer in ``[low, high]`` (a bool is refused)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
+    if _out_of_bounds(value, low, high, low_open=False):
+        raise ValueError(f"{name} must be{_spell_bounds(low, high, False)}, got {value}")
+    return int(value)
+
+
+def check_positive_int(value, name: str, *, allow_zero: bool = False) -> int:
+    """``check_int(value, name, low=1)``, or ``low=0`` with ``allow_zero``: a size or a count."""
+    return check_int(value, name, low=0 if allow_zero else 1)
+
+
+def check_real(value, name: str, *, low: float | None = None, high: float | None = None,
+               low_open: bool = False) -> float:
+    """Return ``value`` as a float after checking that it is a finite real number in ``[low, high]``.
+
+    ``low_open=True`` excludes ``low`` itself (e.g. a learning rate ``> 0``). Ints and numpy scalars are
+    accepted; a bool, a str or an array is not.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, REAL_TYPES):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    if not np.isfinite(value) or _out_of_bounds(value, low, high, low_open):
+        raise ValueError(f"{name} must be a finite number{_spell_bounds(low, high, low_open)}, got {value}")
+    return float(value)
+
+
+def check_nonnegative_float(value, name: str) -> float:
+    """``check_real(value, name, low=0)``: a finite number >= 0."""
+    return check_real(value, name, low=0)
+
+
+def _out_of_bounds(value, low, high, low_open: bool) -> bool:
+    return (low is not None and (value <= low if low_open else value < low)) or (high is not None and value > high)
+
+
+def _spell_bounds(low, high, low_open: bool) -> str:
+    parts = ([f"> {low}" if low_open else f">= {low}"] if low is not None else []) + \
+            ([f"<= {high}"] if high is not None else [])
+    return (" " + " and ".join(parts)) if parts else ""
 
 
 def check_finite_real(value, name: str) -> np.ndarray:
     """Return ``value`` (a real number or an array of them, int or float) as a float64 array, checking it is finite."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating, np.ndarray, list, tuple)):
+    if isinstance(value, bool) or not isinstance(value, (*REAL_TYPES, np.ndarray, list, tuple)):
         raise TypeError(f"{name} must be a real number or an array of them, got {type(value).__name__}")
     arr = np.asarray(value)
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {int(arr.size - np.isfinite(arr).sum())} NaN or inf entries")
-    return arr
+    return check_array(arr.astype(np.float64), name)
 
 
 def check_dtype_arg(dtype) -> np.dtype:
@@ -66,33 +123,24 @@ def check_callable(value, name: str, expected: str = "a callable") -> Callable:
     return value
 
 
-def check_int(value, name: str) -> int:
-    """Return ``value`` as an int after checking that it is an integer (a bool, float or str is refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    return int(value)
+def check_optimizer(optimizer, name: str = "optimizer"):
+    """Check that ``optimizer`` has a ``step(grads)`` method, as every lessonpkg optimizer does."""
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"{name} must be an optimizer with a step(grads) method (e.g. lp.optim.Adam(model.params)), "
+                        f"got {type(optimizer).__name__}")
+    return optimizer
 
 
-def check_positive_int(value, name: str, *, allow_zero: bool = False) -> int:
-    """Return ``value`` as an int after checking that it is a positive integer."""
-    value = check_int(value, name)
-    if value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else ">= 1"
-        raise ValueError(f"{name} must be {bound}, got {value}")
-    return int(value)
+def _as_numpy(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``, refusing a torch tensor (duck-typed: torch is never imported here)."""
+    if type(x).__module__.startswith("torch"):
+        raise TypeError(f"{name} must be a numpy array, got a torch tensor; use tensor.detach().numpy()")
+    return np.asarray(x)
 
 
-def check_nonnegative_float(value, name: str) -> float:
-    """Return ``value`` as a float after checking that it is finite and >= 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return float(value)
-
-
-def check_array(x, name: str, *, dtype: np.dtype | None = None) -> np.ndarray:
-    """Return ``x`` as a floating ndarray, checking its dtype and finiteness.
+def check_array(x, name: str, *, dtype: np.dtype | None = None, shape: Sequence | None = None,
+                hint: str = "") -> np.ndarray:
+    """Return ``x`` as a floating ndarray, checking its dtype, its finiteness and, if given, its shape.
 
     Parameters
     ----------
@@ -103,10 +151,11 @@ def check_array(x, name: str, *, dtype: np.dtype | None = None) -> np.ndarray:
     dtype : numpy dtype, optional
         If given, ``x`` must have exactly this dtype (float32 is never cast up
         silently, because a float64 check would then be meaningless).
+    shape, hint : optional
+        The expected shape, as in ``check_shape``: ``None`` for a free size, a leading
+        ``...`` for any number of leading axes; ``hint`` says where the sizes come from.
     """
-    if type(x).__module__.startswith("torch"):
-        raise TypeError(f"{name} must be a numpy array, got a torch tensor; use tensor.detach().numpy()")
-    arr = np.asarray(x)
+    arr = _as_numpy(x, name)
     if arr.dtype.kind not in "f":
         expected = dtype if dtype is not None else "a floating dtype"
         raise TypeError(f"{name} must have dtype {expected}, got {arr.dtype}")
@@ -114,18 +163,26 @@ def check_array(x, name: str, *, dtype: np.dtype | None = None) -> np.ndarray:
         raise TypeError(f"{name} must have dtype {np.dtype(dtype)} (the module's dtype), got {arr.dtype}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, got {int(np.size(arr) - np.isfinite(arr).sum())} NaN or inf entries")
+    if shape is not None:
+        check_shape(arr, name, shape, hint)
     return arr
 
 
-def check_shape(arr: np.ndarray, name: str, expected: Sequence[int | None], hint: str = "") -> None:
-    """Check ``arr.shape`` against ``expected``, where ``None`` matches any size.
+def check_shape(arr: np.ndarray, name: str, expected: Sequence, hint: str = "") -> None:
+    """Check ``arr.shape`` against ``expected``: ``None`` matches any size, a leading ``...`` any leading axes.
 
     The message spells the expected shape with ``*`` for free sizes, e.g.
     ``x must have shape (*, 8) with in_features=8, got (5, 7)``.
     """
-    ok = arr.ndim == len(expected) and all(e is None or e == s for e, s in zip(expected, arr.shape))
+    expected = tuple(expected)
+    leading = bool(expected) and expected[0] is Ellipsis
+    tail = expected[1:] if leading else expected
+    ndim_ok = arr.ndim >= len(tail) if leading else arr.ndim == len(tail)
+    ok = ndim_ok and all(e is None or e == s for e, s in zip(tail, arr.shape[arr.ndim - len(tail):]))
+    if leading and len(tail) and arr.ndim == 0:
+        ok = False
     if not ok:
-        sizes = ["*" if e is None else str(e) for e in expected]
+        sizes = (["*"] if leading else []) + ["*" if e is None else str(e) for e in tail]
         spelled = "(" + ", ".join(sizes) + ("," if len(sizes) == 1 else "") + ")"
         extra = f" with {hint}" if hint else ""
         raise ValueError(f"{name} must have shape {spelled}{extra}, got {tuple(arr.shape)}")
@@ -133,9 +190,7 @@ def check_shape(arr: np.ndarray, name: str, expected: Sequence[int | None], hint
 
 def check_int_array(x, name: str, *, low: int | None = None, high: int | None = None) -> np.ndarray:
     """Return ``x`` as an integer ndarray whose entries lie in ``[low, high)``."""
-    if type(x).__module__.startswith("torch"):
-        raise TypeError(f"{name} must be a numpy array, got a torch tensor; use tensor.detach().numpy()")
-    arr = np.asarray(x)
+    arr = _as_numpy(x, name)
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{name} must have an integer dtype, got {arr.dtype}")
     if arr.size and low is not None and arr.min() < low:
