@@ -13,6 +13,7 @@ can check an argument and bind it in one line::
 ``check_int``          an int, optionally within ``[low, high]``
 ``check_real``         a finite real number, optionally within bounds
 ``check_array``        a finite floating array, optionally of a dtype and shape
+``check_real_array``   a real (int or float) array as float64
 ``check_int_array``    an integer array, entries optionally within ``[low, high)``
 ``check_shape``        the shape of an array already checked
 ``check_callable``     something callable
@@ -67,16 +68,19 @@ def check_positive_int(value, name: str, *, allow_zero: bool = False) -> int:
 
 
 def check_real(value, name: str, *, low: float | None = None, high: float | None = None,
-               low_open: bool = False) -> float:
+               low_open: bool = False, high_open: bool = False, allow_inf: bool = False) -> float:
     """Return ``value`` as a float after checking that it is a finite real number in ``[low, high]``.
 
-    ``low_open=True`` excludes ``low`` itself (e.g. a learning rate ``> 0``). Ints and numpy scalars are
+    ``low_open=True`` excludes ``low`` itself (e.g. a step ``h > 0``), ``high_open=True`` excludes ``high``
+    (e.g. Adam's ``beta < 1``); ``allow_inf=True`` lets ``inf`` through (a ``max_norm`` of no limit).
+    Ints and numpy scalars are
     accepted; a bool, a str or an array is not.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, REAL_TYPES):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not np.isfinite(value) or _out_of_bounds(value, low, high, low_open):
-        raise ValueError(f"{name} must be a finite number{_spell_bounds(low, high, low_open)}, got {value}")
+    if np.isnan(value) or (np.isinf(value) and not allow_inf) or _out_of_bounds(value, low, high, low_open, high_open):
+        kind = "number" if allow_inf else "finite number"
+        raise ValueError(f"{name} must be a {kind}{_spell_bounds(low, high, low_open, high_open)}, got {value}")
     return float(value)
 
 
@@ -85,24 +89,30 @@ def check_nonnegative_float(value, name: str) -> float:
     return check_real(value, name, low=0)
 
 
-def _out_of_bounds(value, low, high, low_open: bool) -> bool:
-    return (low is not None and (value <= low if low_open else value < low)) or (high is not None and value > high)
+def _out_of_bounds(value, low, high, low_open: bool, high_open: bool = False) -> bool:
+    return ((low is not None and (value <= low if low_open else value < low))
+            or (high is not None and (value >= high if high_open else value > high)))
 
 
-def _spell_bounds(low, high, low_open: bool) -> str:
+def _spell_bounds(low, high, low_open: bool, high_open: bool = False) -> str:
     parts = ([f"> {low}" if low_open else f">= {low}"] if low is not None else []) + \
-            ([f"<= {high}"] if high is not None else [])
+            ([f"< {high}" if high_open else f"<= {high}"] if high is not None else [])
     return (" " + " and ".join(parts)) if parts else ""
 
 
-def check_finite_real(value, name: str) -> np.ndarray:
-    """Return ``value`` (a real number or an array of them, int or float) as a float64 array, checking it is finite."""
+def check_real_array(value, name: str, *, finite: bool = True) -> np.ndarray:
+    """Return ``value`` (a real number or an array of them, int or float) as a float64 array.
+
+    With ``finite=False`` NaN and inf pass (for comparing results that may hold them).
+    """
     if isinstance(value, bool) or not isinstance(value, (*REAL_TYPES, np.ndarray, list, tuple)):
-        raise TypeError(f"{name} must be a real number or an array of them, got {type(value).__name__}")
-    arr = np.asarray(value)
+        if not type(value).__module__.startswith("torch"):
+            raise TypeError(f"{name} must be a real number or an array of them, got {type(value).__name__}")
+    arr = _as_numpy(value, name)
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    return check_array(arr.astype(np.float64), name)
+    arr = arr.astype(np.float64, copy=False)
+    return check_array(arr, name) if finite else arr
 
 
 def check_dtype_arg(dtype) -> np.dtype:

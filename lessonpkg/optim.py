@@ -23,28 +23,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from lessonpkg._validate import check_array
-
-
-def _real(value, name: str, *, low: float | None = None, high: float | None = None) -> float:
-    """Return ``value`` as a float, checking that it is a finite real in ``[low, high)``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    if low is not None and high is not None and not low <= value < high:
-        raise ValueError(f"{name} must be in [{low}, {high}), got {value}")
-    if low is not None and value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return value
-
-
-def _flag(value, name: str) -> bool:
-    """Return ``value`` as a bool, refusing anything that is not a bool."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
-    return bool(value)
+from lessonpkg._validate import check_array, check_bool, check_real
 
 
 def _check_params(params) -> dict[str, np.ndarray]:
@@ -195,12 +174,12 @@ class SGD(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        self.lr = _real(lr, "lr", low=0)
-        self.momentum = _real(momentum, "momentum", low=0)
-        self.dampening = _real(dampening, "dampening")
-        self.weight_decay = _real(weight_decay, "weight_decay", low=0)
-        self.nesterov = _flag(nesterov, "nesterov")
-        self.maximize = _flag(maximize, "maximize")
+        self.lr = check_real(lr, "lr", low=0)
+        self.momentum = check_real(momentum, "momentum", low=0)
+        self.dampening = check_real(dampening, "dampening")
+        self.weight_decay = check_real(weight_decay, "weight_decay", low=0)
+        self.nesterov = check_bool(nesterov, "nesterov")
+        self.maximize = check_bool(maximize, "maximize")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 "nesterov=True requires momentum > 0 and dampening == 0, "
@@ -259,12 +238,12 @@ class Adagrad(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        self.lr = _real(lr, "lr", low=0)
-        self.lr_decay = _real(lr_decay, "lr_decay", low=0)
-        self.weight_decay = _real(weight_decay, "weight_decay", low=0)
-        self.initial_accumulator_value = _real(initial_accumulator_value, "initial_accumulator_value", low=0)
-        self.eps = _real(eps, "eps", low=0)
-        self.maximize = _flag(maximize, "maximize")
+        self.lr = check_real(lr, "lr", low=0)
+        self.lr_decay = check_real(lr_decay, "lr_decay", low=0)
+        self.weight_decay = check_real(weight_decay, "weight_decay", low=0)
+        self.initial_accumulator_value = check_real(initial_accumulator_value, "initial_accumulator_value", low=0)
+        self.eps = check_real(eps, "eps", low=0)
+        self.maximize = check_bool(maximize, "maximize")
         super().__init__(params)
 
     def _init_state(self, p):
@@ -322,13 +301,13 @@ class RMSprop(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        self.lr = _real(lr, "lr", low=0)
-        self.alpha = _real(alpha, "alpha", low=0)
-        self.eps = _real(eps, "eps", low=0)
-        self.weight_decay = _real(weight_decay, "weight_decay", low=0)
-        self.momentum = _real(momentum, "momentum", low=0)
-        self.centered = _flag(centered, "centered")
-        self.maximize = _flag(maximize, "maximize")
+        self.lr = check_real(lr, "lr", low=0)
+        self.alpha = check_real(alpha, "alpha", low=0)
+        self.eps = check_real(eps, "eps", low=0)
+        self.weight_decay = check_real(weight_decay, "weight_decay", low=0)
+        self.momentum = check_real(momentum, "momentum", low=0)
+        self.centered = check_bool(centered, "centered")
+        self.maximize = check_bool(maximize, "maximize")
         super().__init__(params)
 
     def _init_state(self, p):
@@ -410,15 +389,15 @@ class Adam(Optimizer):
         maximize: bool = False,
         decoupled_weight_decay: bool = False,
     ) -> None:
-        self.lr = _real(lr, "lr", low=0)
+        self.lr = check_real(lr, "lr", low=0)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"betas must be a tuple (beta1, beta2), got {betas!r}")
-        self.betas = (_real(betas[0], "betas[0]", low=0, high=1), _real(betas[1], "betas[1]", low=0, high=1))
-        self.eps = _real(eps, "eps", low=0)
-        self.weight_decay = _real(weight_decay, "weight_decay", low=0)
-        self.amsgrad = _flag(amsgrad, "amsgrad")
-        self.maximize = _flag(maximize, "maximize")
-        self.decoupled_weight_decay = _flag(decoupled_weight_decay, "decoupled_weight_decay")
+        self.betas = tuple(check_real(b, f"betas[{i}]", low=0, high=1, high_open=True) for i, b in enumerate(betas))
+        self.eps = check_real(eps, "eps", low=0)
+        self.weight_decay = check_real(weight_decay, "weight_decay", low=0)
+        self.amsgrad = check_bool(amsgrad, "amsgrad")
+        self.maximize = check_bool(maximize, "maximize")
+        self.decoupled_weight_decay = check_bool(decoupled_weight_decay, "decoupled_weight_decay")
         super().__init__(params)
 
     def _init_state(self, p):

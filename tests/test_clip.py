@@ -158,14 +158,14 @@ def test_bad_grads(clip, grads, error, match):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"max_norm": -1.0}, ValueError, r"max_norm must be >= 0, got -1\.0"),
-        ({"max_norm": float("nan")}, ValueError, "max_norm must be >= 0, got nan"),
+        ({"max_norm": -1.0}, ValueError, r"max_norm must be a (finite )?number >= 0, got -1\.0"),
+        ({"max_norm": float("nan")}, ValueError, "max_norm must be a (finite )?number >= 0, got nan"),
         ({"max_norm": "1"}, TypeError, "max_norm must be a real number, got str"),
-        ({"max_norm": 1.0, "norm_type": 0}, ValueError, r"norm_type must be > 0 or float\('inf'\), got 0"),
-        ({"max_norm": 1.0, "norm_type": -2.0}, ValueError, r"norm_type must be > 0 or float\('inf'\), got -2\.0"),
-        ({"max_norm": 1.0, "norm_type": float("-inf")}, ValueError, "norm_type must be > 0"),
-        ({"max_norm": 1.0, "norm_type": "fro"}, TypeError, "norm_type must be a real number or float"),
-        ({"max_norm": 1.0, "error_if_nonfinite": 1}, TypeError, "error_if_nonfinite must be True or False, got int"),
+        ({"max_norm": 1.0, "norm_type": 0}, ValueError, r"norm_type must be a number > 0, got 0"),
+        ({"max_norm": 1.0, "norm_type": -2.0}, ValueError, r"norm_type must be a number > 0, got -2\.0"),
+        ({"max_norm": 1.0, "norm_type": float("-inf")}, ValueError, "norm_type must be a number > 0"),
+        ({"max_norm": 1.0, "norm_type": "fro"}, TypeError, "norm_type must be a real number"),
+        ({"max_norm": 1.0, "error_if_nonfinite": 1}, TypeError, "error_if_nonfinite must be a bool, got int"),
     ],
 )
 def test_bad_clip_grad_norm_arguments_change_nothing(kwargs, error, match):
@@ -178,8 +178,8 @@ def test_bad_clip_grad_norm_arguments_change_nothing(kwargs, error, match):
 @pytest.mark.parametrize(
     ("clip_value", "error", "match"),
     [
-        (-0.5, ValueError, r"clip_value must be >= 0, got -0\.5"),
-        (float("nan"), ValueError, "clip_value must be >= 0, got nan"),
+        (-0.5, ValueError, r"clip_value must be a (finite )?number >= 0, got -0\.5"),
+        (float("nan"), ValueError, "clip_value must be a (finite )?number >= 0, got nan"),
         (None, TypeError, "clip_value must be a real number, got NoneType"),
     ],
 )

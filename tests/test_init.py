@@ -282,7 +282,7 @@ def test_shape_forms():
         (lambda: init.uniform((2,), 0.0, np.inf), ValueError, "b must be a finite"),
         (lambda: init.normal((2,), std=-1.0), ValueError, "std must be >= 0"),
         (lambda: init.xavier_normal((2, 2), gain=np.nan), ValueError, "gain must be a finite"),
-        (lambda: init.constant((2,), "1"), ValueError, "val must be a finite"),
+        (lambda: init.constant((2,), "1"), TypeError, "val must be a real number, got str"),
         (lambda: init.zeros([2, 3]), TypeError, "shape tuple of ints or a floating-point numpy array, got list"),
         (lambda: init.zeros((2, 3.0)), TypeError, "shape tuple of ints"),
         (lambda: init.zeros((2, -1)), ValueError, "sizes >= 0"),

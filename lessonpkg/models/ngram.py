@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_nonnegative_float, check_positive_int
+from lessonpkg._validate import check_nonnegative_float, check_positive_int, check_real
 
 
 def _check_stream(stream, V: int, name: str = "stream") -> np.ndarray:
@@ -49,8 +49,7 @@ class NGramModel:
     def __init__(self, order: int, vocab_size: int, k: float = 1.0, pad: int = 0) -> None:
         self.order = check_positive_int(order, "order")
         self.vocab_size = check_positive_int(vocab_size, "vocab_size")
-        if isinstance(k, bool) or not isinstance(k, (int, float)) or not np.isfinite(k) or k <= 0:
-            raise ValueError(f"k must be a finite number > 0, got {k!r}")
+        k = check_real(k, "k", low=0, low_open=True)
         if not 0 <= pad < self.vocab_size:
             raise ValueError(f"pad must be a token index in [0, {self.vocab_size}), got {pad}")
         self.k, self.pad = float(k), int(pad)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_array, check_int_array, check_positive_int
+from lessonpkg._validate import as_rng, check_array, check_bool, check_int_array, check_positive_int
 from lessonpkg.nn.linear import Linear
 from lessonpkg.nn.module import Module
 
@@ -74,8 +74,7 @@ class AdditiveAttention(Module):
         self.query_size = check_positive_int(query_size, "query_size")
         self.key_size = check_positive_int(key_size, "key_size")
         self.attention_size = check_positive_int(attention_size, "attention_size")
-        if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"bias must be a bool, got {type(bias).__name__}")
+        bias = check_bool(bias, "bias")
         rng = as_rng(rng)
         A, Dq, Dk = self.attention_size, self.query_size, self.key_size
         self.query = Linear(Dq, A, bias=False, rng=rng, dtype=dtype)  # W_q

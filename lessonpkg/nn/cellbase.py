@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_array, check_positive_int, check_shape
+from lessonpkg._validate import as_rng, check_array, check_bool, check_positive_int, check_shape
 from lessonpkg.nn.module import Module
 
 
@@ -17,13 +17,6 @@ def uniform_params(names_and_shapes, hidden_size: int, rng, dtype) -> dict[str, 
     """Draw each parameter from U(-1/sqrt(H), 1/sqrt(H)), torch's default for recurrent layers."""
     bound = 1.0 / np.sqrt(hidden_size)
     return {name: rng.uniform(-bound, bound, size=shape).astype(dtype) for name, shape in names_and_shapes}
-
-
-def check_flag(value, name: str) -> bool:
-    """Return ``value`` if it is a bool (numpy bools included), else raise a TypeError."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    return bool(value)
 
 
 class RecurrentCellBase(Module):
@@ -41,7 +34,7 @@ class RecurrentCellBase(Module):
         super().__init__(dtype)
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
-        self.bias = check_flag(bias, "bias")
+        self.bias = check_bool(bias, "bias")
         G, H, D = self.num_gates, self.hidden_size, self.input_size
         shapes = [("weight_ih", (G * H, D)), ("weight_hh", (G * H, H))]
         if self.bias:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_int_array, check_positive_int
+from lessonpkg._validate import check_array, check_bool, check_int_array, check_positive_int
 from lessonpkg.nn.module import Cache, CacheOwner
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -133,9 +133,7 @@ class CTCLoss(CacheOwner):
         self.blank = check_positive_int(blank, "blank", allow_zero=True)
         if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
             raise ValueError(f"reduction must be one of 'mean', 'sum', 'none', got {reduction!r}")
-        if not isinstance(zero_infinity, bool):
-            raise TypeError(f"zero_infinity must be a bool, got {type(zero_infinity).__name__}")
-        self.reduction, self.zero_infinity = reduction, zero_infinity
+        self.reduction, self.zero_infinity = reduction, check_bool(zero_infinity, "zero_infinity")
 
     def __repr__(self) -> str:
         return f"CTCLoss(blank={self.blank}, reduction={self.reduction!r}, zero_infinity={self.zero_infinity})"

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_dtype_arg
+from lessonpkg._validate import REAL_TYPES, as_rng, check_dtype_arg, check_real
 
 ShapeOrArray = int | tuple[int, ...] | np.ndarray
 Rng = np.random.Generator | int | None
@@ -24,16 +24,6 @@ DType = type | np.dtype | str | None
 
 _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
 _NONLINEARITIES = (*_LINEAR_FNS, "sigmoid", "tanh", "relu", "leaky_relu", "selu")
-
-
-def _is_real(value) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
-
-
-def _check_real(value, name: str) -> float:
-    if not _is_real(value) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    return float(value)
 
 
 def _shape_of(x, name: str = "x") -> tuple[int, ...]:
@@ -86,7 +76,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "leaky_relu":
         if param is None:
             slope = 0.01
-        elif _is_real(param) and math.isfinite(param):
+        elif isinstance(param, REAL_TYPES) and not isinstance(param, bool) and math.isfinite(param):
             slope = float(param)
         else:
             raise ValueError(f"param (the negative_slope of leaky_relu) must be a finite real number, got {param!r}")
@@ -129,7 +119,7 @@ def uniform(x: ShapeOrArray, a: float = 0.0, b: float = 1.0, *, rng: Rng = None,
     dtype : numpy dtype, optional
         dtype of a new array (float64 by default).
     """
-    a, b = _check_real(a, "a"), _check_real(b, "b")
+    a, b = check_real(a, "a"), check_real(b, "b")
     if a > b:
         raise ValueError(f"a must be <= b, got a={a}, b={b}")
     out = _target(x, dtype)
@@ -138,7 +128,7 @@ def uniform(x: ShapeOrArray, a: float = 0.0, b: float = 1.0, *, rng: Rng = None,
 
 def normal(x: ShapeOrArray, mean: float = 0.0, std: float = 1.0, *, rng: Rng = None, dtype: DType = None) -> np.ndarray:
     """Fill with draws from N(mean, std**2); ``torch.nn.Embedding``'s default is N(0, 1)."""
-    mean, std = _check_real(mean, "mean"), _check_real(std, "std")
+    mean, std = check_real(mean, "mean"), check_real(std, "std")
     if std < 0:
         raise ValueError(f"std must be >= 0, got {std}")
     out = _target(x, dtype)
@@ -152,7 +142,7 @@ def zeros(x: ShapeOrArray, *, dtype: DType = None) -> np.ndarray:
 
 def constant(x: ShapeOrArray, val: float, *, dtype: DType = None) -> np.ndarray:
     """Fill with ``val``."""
-    return _fill(_target(x, dtype), _check_real(val, "val"))
+    return _fill(_target(x, dtype), check_real(val, "val"))
 
 
 def torch_default(x: ShapeOrArray, fan_in: int | None = None, *, rng: Rng = None, dtype: DType = None) -> np.ndarray:
@@ -188,7 +178,7 @@ def torch_default(x: ShapeOrArray, fan_in: int | None = None, *, rng: Rng = None
 
 def xavier_uniform(x: ShapeOrArray, gain: float = 1.0, *, rng: Rng = None, dtype: DType = None) -> np.ndarray:
     """Glorot uniform: U(-bound, bound), ``bound = gain * sqrt(6 / (fan_in + fan_out))``."""
-    gain = _check_real(gain, "gain")
+    gain = check_real(gain, "gain")
     out = _target(x, dtype)
     fan_in, fan_out = fan_in_and_fan_out(out.shape)
     if out.size == 0:
@@ -199,7 +189,7 @@ def xavier_uniform(x: ShapeOrArray, gain: float = 1.0, *, rng: Rng = None, dtype
 
 def xavier_normal(x: ShapeOrArray, gain: float = 1.0, *, rng: Rng = None, dtype: DType = None) -> np.ndarray:
     """Glorot normal: N(0, std**2), ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
-    gain = _check_real(gain, "gain")
+    gain = check_real(gain, "gain")
     out = _target(x, dtype)
     fan_in, fan_out = fan_in_and_fan_out(out.shape)
     if out.size == 0:
@@ -263,7 +253,7 @@ def orthogonal(x: ShapeOrArray, gain: float = 1, *, rng: Rng = None, dtype: DTyp
     ``sign(diag(R))`` so that the factorisation is unique and ``Q`` is uniform.
     Then ``W @ W.T = gain**2 * I`` if ``rows <= cols``, else ``W.T @ W = gain**2 * I``.
     """
-    gain = _check_real(gain, "gain")
+    gain = check_real(gain, "gain")
     out = _target(x, dtype)
     if out.ndim < 2:
         raise ValueError(f"orthogonal needs a shape with at least 2 dimensions, got {out.shape}")
@@ -287,7 +277,7 @@ def identity(x: ShapeOrArray, gain: float = 1.0, *, dtype: DType = None) -> np.n
     A non-square ``(rows, cols)`` gets ``W[i, i] = gain`` for ``i < min(rows, cols)``
     and zeros elsewhere.
     """
-    gain = _check_real(gain, "gain")
+    gain = check_real(gain, "gain")
     out = _target(x, dtype)
     if out.ndim != 2:
         raise ValueError(f"identity needs a 2-dimensional shape, got {out.shape}")

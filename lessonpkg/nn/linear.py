@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_array, check_positive_int, check_shape
+from lessonpkg._validate import as_rng, check_array, check_bool, check_positive_int
 from lessonpkg.nn.module import Cache, Module
 
 
@@ -41,8 +41,7 @@ class Linear(Module):
         super().__init__(dtype)
         self.in_features = check_positive_int(in_features, "in_features")
         self.out_features = check_positive_int(out_features, "out_features")
-        if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"bias must be a bool, got {type(bias).__name__}")
+        bias = check_bool(bias, "bias")
         rng = as_rng(rng)
         bound = 1.0 / np.sqrt(self.in_features)
         shape = (self.out_features, self.in_features)
@@ -64,11 +63,8 @@ class Linear(Module):
         cache : Cache
             The input ``x``, needed by ``backward``, as ``cache["x"]``.
         """
-        x = check_array(x, "x", dtype=self.dtype)
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise ValueError(
-                f"x must have shape (*, {self.in_features}) with in_features={self.in_features}, got {x.shape}"
-            )
+        D = self.in_features
+        x = check_array(x, "x", dtype=self.dtype, shape=(..., D), hint=f"in_features={D}")
         out = x @ self.params["weight"].T  # (*, H)
         if "bias" in self.params:
             out = out + self.params["bias"]
@@ -94,8 +90,7 @@ class Linear(Module):
             ``dweight`` (H, D) and, if there is a bias, ``dbias`` (H,), keyed like ``params``.
         """
         x = self.check_cache(cache)["x"]
-        dout = check_array(dout, "dout", dtype=self.dtype)
-        check_shape(dout, "dout", x.shape[:-1] + (self.out_features,))
+        dout = check_array(dout, "dout", dtype=self.dtype, shape=x.shape[:-1] + (self.out_features,))
         dout2 = dout.reshape(-1, self.out_features)  # (N, H), N = product of the leading axes
         x2 = x.reshape(-1, self.in_features)  # (N, D)
         dx = dout @ self.params["weight"]  # (*, D)

@@ -17,8 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_array, check_nonnegative_float, check_positive_int, check_shape
-from lessonpkg.nn.cellbase import check_flag, uniform_params
+from lessonpkg._validate import (
+    as_rng,
+    check_array,
+    check_bool,
+    check_nonnegative_float,
+    check_positive_int,
+    check_shape,
+)
+from lessonpkg.nn.cellbase import uniform_params
 from lessonpkg.nn.module import Module
 
 
@@ -76,12 +83,12 @@ class RecurrentBase(Module):
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
         self.num_layers = check_positive_int(num_layers, "num_layers")
-        self.bias = check_flag(bias, "bias")
-        self.batch_first = check_flag(batch_first, "batch_first")
+        self.bias = check_bool(bias, "bias")
+        self.batch_first = check_bool(batch_first, "batch_first")
         self.dropout = check_nonnegative_float(dropout, "dropout")
         if self.dropout != 0.0:
             raise ValueError(f"dropout is not supported; got {dropout} (only dropout=0.0 is implemented)")
-        self.bidirectional = check_flag(bidirectional, "bidirectional")
+        self.bidirectional = check_bool(bidirectional, "bidirectional")
         self.num_directions = 2 if self.bidirectional else 1
         G, H = self.num_gates, self.hidden_size
         shapes = []

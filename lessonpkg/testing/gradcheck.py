@@ -8,27 +8,17 @@ so the rounding error alone is near 0.1: the check would say nothing.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from lessonpkg._validate import as_rng
+from lessonpkg._validate import as_rng, check_real, check_real_array
 
 _TINY = np.finfo(np.float64).tiny
 _FLOAT32_REASON = (
     "float32 rounding (~1e-7 relative) swamps the O(h**2) truncation error of central differences, "
     "so the check would be meaningless"
 )
-
-
-def _as_real(a, name: str) -> np.ndarray:
-    if type(a).__module__.startswith("torch"):
-        raise TypeError(f"{name} must be a numpy array, got a torch tensor; use tensor.detach().numpy()")
-    arr = np.asarray(a)
-    if arr.dtype.kind not in "fiu":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    return arr.astype(np.float64, copy=False)
 
 
 def rel_error(a, b) -> float:
@@ -50,7 +40,7 @@ def rel_error(a, b) -> float:
     float
         0.0 for empty arrays.
     """
-    a, b = _as_real(a, "a"), _as_real(b, "b")
+    a, b = check_real_array(a, "a", finite=False), check_real_array(b, "b", finite=False)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     if a.size == 0:
@@ -65,12 +55,6 @@ def _check_float64(x, name: str, fix: str = "") -> None:
     if x.dtype != np.float64:
         fix = fix or f"cast with {name}.astype(np.float64)"
         raise TypeError(f"{name} must have dtype float64, got {x.dtype}: {_FLOAT32_REASON}; {fix}")
-
-
-def _check_h(h) -> float:
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) or not (math.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a finite number > 0, got {h!r}")
-    return float(h)
 
 
 def numerical_gradient(f: Callable, x: np.ndarray, dout=None, h: float = 1e-6) -> np.ndarray:
@@ -98,7 +82,7 @@ def numerical_gradient(f: Callable, x: np.ndarray, dout=None, h: float = 1e-6) -
         ``dx``, float64, the shape of ``x``.
     """
     _check_float64(x, "x")
-    h = _check_h(h)
+    h = check_real(h, "h", low=0, low_open=True)
     if not x.flags.writeable:
         raise ValueError("x must be writeable: it is perturbed in place and restored")
     if not np.all(np.isfinite(x)):
@@ -107,7 +91,7 @@ def numerical_gradient(f: Callable, x: np.ndarray, dout=None, h: float = 1e-6) -
     if dout is None:
         dout = np.ones_like(out)
     else:
-        dout = _as_real(dout, "dout")
+        dout = check_real_array(dout, "dout", finite=False)
         if dout.shape != out.shape:
             raise ValueError(f"dout must have the shape of f(x), {out.shape}, got {dout.shape}")
 
@@ -193,7 +177,7 @@ def _make_dout(out, dout, rng) -> tuple[object, list[np.ndarray]]:
         gen = as_rng(rng)
         leaves = [gen.standard_normal(shape) for shape in shapes]
     else:
-        leaves = [_as_real(d, "dout") for d in (dout if isinstance(dout, tuple) else (dout,))]
+        leaves = [check_real_array(d, "dout", finite=False) for d in (dout if isinstance(dout, tuple) else (dout,))]
         if len(leaves) != len(shapes):
             raise ValueError(f"dout must have the output's structure, {len(shapes)} arrays, got {len(leaves)}")
         for k, (d, shape) in enumerate(zip(leaves, shapes, strict=True)):
@@ -252,7 +236,7 @@ def gradcheck(
     GradcheckResult
         A dict name -> max relative error, with ``.ok`` and a readable repr.
     """
-    h = _check_h(h)
+    h = check_real(h, "h", low=0, low_open=True)
     if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.floating)) or not rtol >= 0:
         raise ValueError(f"rtol must be a number >= 0, got {rtol!r}")
     inputs = inputs if isinstance(inputs, tuple) else (inputs,)
@@ -352,7 +336,8 @@ def _forward(fwd, inputs: tuple, title: str) -> tuple:
 def _copy(grads: tuple) -> tuple:
     """A copy of a tuple of gradients (arrays, None or nested tuples)."""
     return tuple(
-        _copy(g) if isinstance(g, (tuple, list)) else None if g is None else _as_real(g, "gradient").copy()
+        _copy(g) if isinstance(g, (tuple, list))
+        else None if g is None else check_real_array(g, "gradient", finite=False).copy()
         for g in grads
     )
 
@@ -368,7 +353,7 @@ def _pairs(name: str, x, g):
 
 
 def _compare(name: str, analytic, numeric: np.ndarray) -> float:
-    analytic = _as_real(analytic, name)
+    analytic = check_real_array(analytic, name, finite=False)
     if analytic.shape != numeric.shape:
         raise ValueError(f"{name} must have shape {numeric.shape}, got {analytic.shape}")
     return rel_error(analytic, numeric)

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from lessonpkg._validate import check_bool, check_real
+
 
 def _grad_arrays(grads) -> list[tuple[str, np.ndarray]]:
     """Return ``(label, array)`` pairs from a dict or list of arrays, checking each can be clipped in place."""
@@ -81,17 +83,9 @@ def clip_grad_norm_(
         The total norm before clipping.
     """
     pairs = _grad_arrays(grads)
-    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.integer, np.floating)):
-        raise TypeError(f"max_norm must be a real number, got {type(max_norm).__name__}")
-    if not max_norm >= 0:
-        raise ValueError(f"max_norm must be >= 0, got {max_norm}")
-    if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float, np.integer, np.floating)):
-        raise TypeError(f"norm_type must be a real number or float('inf'), got {type(norm_type).__name__}")
-    p = float(norm_type)
-    if not p > 0:
-        raise ValueError(f"norm_type must be > 0 or float('inf'), got {norm_type}")
-    if not isinstance(error_if_nonfinite, (bool, np.bool_)):
-        raise TypeError(f"error_if_nonfinite must be True or False, got {type(error_if_nonfinite).__name__}")
+    max_norm = check_real(max_norm, "max_norm", low=0, allow_inf=True)
+    p = check_real(norm_type, "norm_type", low=0, low_open=True, allow_inf=True)
+    error_if_nonfinite = check_bool(error_if_nonfinite, "error_if_nonfinite")
     if not pairs:
         return 0.0
     total_norm = _vector_norm(np.array([_vector_norm(g, p) for _, g in pairs]), p)
@@ -120,9 +114,6 @@ def clip_grad_value_(grads: Mapping[str, np.ndarray] | Sequence[np.ndarray], cli
         The largest absolute value allowed, >= 0.
     """
     pairs = _grad_arrays(grads)
-    if isinstance(clip_value, bool) or not isinstance(clip_value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"clip_value must be a real number, got {type(clip_value).__name__}")
-    if not clip_value >= 0:
-        raise ValueError(f"clip_value must be >= 0, got {clip_value}")
+    clip_value = check_real(clip_value, "clip_value", low=0, allow_inf=True)
     for _, g in pairs:
         np.clip(g, -clip_value, clip_value, out=g)
