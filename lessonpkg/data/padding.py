@@ -15,13 +15,13 @@ import numpy as np
 
 
 def pad_sequences(seqs: Iterable, padding_value: float = 0, dtype=None) -> tuple[np.ndarray, np.ndarray]:
-    """Stack N sequences of shapes (T_i, *F) into (N, T_max, *F), padded at the end, and their lengths (N,).
+    """Stack N sequences of shapes (T_i, ...) into (N, T_max, ...), padded at the end, and their lengths (N,).
 
     Parameters
     ----------
     seqs : iterable of array_like
         N >= 1 sequences: int token ids (T_i,), features (T_i, F), ...; every sequence has the same
-        trailing shape F, and T_i may be 0.
+        trailing shape after T_i, and T_i may be 0.
     padding_value : int or float, default 0
         The value of every position past a sequence's end, e.g. ``vocab.pad`` or -100 (``ignore_index``).
     dtype : numpy dtype or None
@@ -29,7 +29,7 @@ def pad_sequences(seqs: Iterable, padding_value: float = 0, dtype=None) -> tuple
 
     Returns
     -------
-    padded : ndarray (N, T_max, *F)
+    padded : ndarray (N, T_max, ...)
         Row n holds ``seqs[n]`` in its first ``lengths[n]`` steps, then ``padding_value``.
     lengths : int64 ndarray (N,)
         T_i, the length of each sequence.
