@@ -72,7 +72,7 @@ def train_all(config: dict, show_progress: bool = True) -> tuple[dict, dict]:
     extras.update({f"word_{k}": v for k, v in h.items()})
 
     (x, lengths), (xv, lv) = strings.padded(strings.train), strings.padded(strings.val)
-    (t, tl), (tv, tlv) = sp.pad_sequences(strings.train.phonemes), sp.pad_sequences(strings.val.phonemes)
+    (t, tl), (tv, tlv) = lp.data.pad_sequences(strings.train.phonemes), lp.data.pad_sequences(strings.val.phonemes)
     m = models["ctc"]
     h = asr.train_ctc(m, lp.Adam(m.params, lr=config["lr"]), x, lengths, t, tl, epochs=config["ctc_epochs"],
                       batch_size=32, rng=config["rng"], val=(xv, lv, tv, tlv), clip=5.0, progress=bar("CTC biGRU"))

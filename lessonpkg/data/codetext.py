@@ -26,8 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg.data.vocab import Vocab
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 .,:;_=+-*/%<>!()[]{}\""
+VOCAB = Vocab(ALPHABET)  # V = 57 characters, no special tokens
 OPENERS, CLOSERS, QUOTE = "([{", ")]}", '"'
 LETTERS, DIGITS, PUNCTUATION = ALPHABET[:26], ALPHABET[26:36], " .,:;_=+-*/%<>!"
 
@@ -90,7 +92,7 @@ def code_tags(text: str, max_depth: int = 4) -> np.ndarray:
 
 
 def encode_text(texts: str | Sequence[str]) -> np.ndarray:
-    """One-hot encode one string, or N strings of equal length T, over ``ALPHABET``: (T, N, V) float64.
+    """One-hot encode one string, or N strings of equal length T, over ``ALPHABET`` (``VOCAB``): (T, N, V) float64.
 
     A single string gives N = 1.
     """
@@ -103,8 +105,8 @@ def encode_text(texts: str | Sequence[str]) -> np.ndarray:
     lengths = sorted({len(s) for s in texts})
     if len(lengths) > 1:
         raise ValueError(f"texts must all have the same length, got lengths {lengths}")
-    index = np.array([[ALPHABET.index(ch) for ch in s] for s in texts], dtype=np.intp).T  # (T, N)
-    return np.eye(len(ALPHABET), dtype=np.float64)[index]  # (T, N, V)
+    index = np.stack([VOCAB.encode(s) for s in texts], axis=1)  # (T, N)
+    return np.eye(len(VOCAB), dtype=np.float64)[index]  # (T, N, V)
 
 
 def make_code_text(n: int, length: int, rng: np.random.Generator | int | None = None,

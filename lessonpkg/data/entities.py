@@ -44,8 +44,11 @@ import numpy as np
 
 from lessonpkg._validate import as_rng, check_positive_int
 from lessonpkg.data.names import load_names
+from lessonpkg.data.padding import pad_sequences
+from lessonpkg.data.vocab import Vocab
 
 TAGS = ("O", "B-PER", "I-PER", "B-NUM", "I-NUM")
+TAG_VOCAB = Vocab(TAGS)  # tag -> class index, in the order of TAGS
 IGNORE = -100  # target index of padding
 N_SURNAMES = 2000
 
@@ -223,49 +226,46 @@ def load_entities(n_train: int = 3000, n_val: int = 500, n_test: int = 1000,
 class TokenEncoder:
     """Turn sentences into one-hot word rows plus two shape features, padded into a batch.
 
-    The vocabulary is the lower-cased training words seen at least ``min_count``
-    times; index 0 is padding and index 1 ``<unk>``, for every other word (most
-    names occur once, so the model meets ``<unk>`` in training too). Each token's
-    row is its one-hot word (V entries) followed by two features: starts with a
+    The vocabulary (``vocab``, a ``lessonpkg.data.Vocab``) is the lower-cased
+    training words seen at least ``min_count`` times, sorted; index 0 is
+    ``<pad>`` and index 1 ``<unk>``, for every other word (most names occur
+    once, so the model meets ``<unk>`` in training too). Each token's row is
+    its one-hot word (V entries) followed by two features: starts with a
     capital letter, and is made of digits. D = V + 2.
     """
 
     def __init__(self, sentences, min_count: int = 2) -> None:
         min_count = check_positive_int(min_count, "min_count")
-        counts: dict[str, int] = {}
-        for tokens in sentences:
-            for t in tokens:
-                counts[t.lower()] = counts.get(t.lower(), 0) + 1
-        self.words = ("<pad>", "<unk>") + tuple(sorted(w for w, c in counts.items() if c >= min_count))
-        self.index = {w: i for i, w in enumerate(self.words)}
+        lowered = ([t.lower() for t in tokens] for tokens in sentences)
+        self.vocab = Vocab.build(lowered, min_freq=min_count, pad="<pad>", unk="<unk>")
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self.vocab)
 
     @property
     def input_size(self) -> int:
         """D, the size of one token's row."""
-        return len(self.words) + 2
+        return len(self.vocab) + 2
 
     def ids(self, tokens) -> np.ndarray:
-        """The word indices (T,) of one sentence, 1 for unknown words."""
-        return np.array([self.index.get(t.lower(), 1) for t in tokens], dtype=np.int64)
+        """The word indices (T,) of one sentence, 1 (``<unk>``) for unknown words."""
+        return self.vocab.encode([t.lower() for t in tokens])
 
     def encode(self, data: TaggedSentences) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return x (N, T, D) float64, tags y (N, T) int64 (``IGNORE`` past a sentence's end) and lengths (N,)."""
         if not isinstance(data, TaggedSentences) or not len(data):
             raise TypeError("data must be a non-empty TaggedSentences")
-        lengths = np.array([len(t) for t in data.tokens], dtype=np.int64)
-        N, T, V = len(data), int(lengths.max()), len(self.words)
-        x = np.zeros((N, T, V + 2))
-        y = np.full((N, T), IGNORE, dtype=np.int64)
-        for n, (tokens, tags) in enumerate(zip(data.tokens, data.tags)):
-            steps = np.arange(len(tokens))
-            x[n, steps, self.ids(tokens)] = 1.0
-            x[n, steps, V] = [t[0].isupper() for t in tokens]
-            x[n, steps, V + 1] = [t.isdigit() for t in tokens]
-            y[n, steps] = [TAGS.index(g) for g in tags]
+        V = len(self.vocab)
+        rows = []
+        for tokens in data.tokens:
+            row = np.zeros((len(tokens), V + 2))  # (T_n, D)
+            row[np.arange(len(tokens)), self.ids(tokens)] = 1.0
+            row[:, V] = [t[0].isupper() for t in tokens]
+            row[:, V + 1] = [t.isdigit() for t in tokens]
+            rows.append(row)
+        x, lengths = pad_sequences(rows)  # zeros past each sentence's end
+        y, _ = pad_sequences([TAG_VOCAB.encode(tags) for tags in data.tags], padding_value=IGNORE)
         return x, y, lengths
 
     def __repr__(self) -> str:
-        return f"TokenEncoder({len(self.words)} words, input_size={self.input_size})"
+        return f"TokenEncoder({len(self.vocab)} words, input_size={self.input_size})"

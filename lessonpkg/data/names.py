@@ -8,6 +8,9 @@ split are joined into one long stream that starts with ``"."``::
 so a character model reads the stream with truncated BPTT and learns where
 names end by predicting ``"."``. No name appears in two splits.
 
+``VOCAB``, a ``lessonpkg.data.Vocab``, gives the characters their indices:
+the separator is 0 (its bos and eos) and the letters a-z are 1 to 26.
+
 Source
 ------
 The files ``dist.male.first`` and ``dist.female.first`` shipped inside the
@@ -25,9 +28,11 @@ from importlib import resources
 import numpy as np
 
 from lessonpkg._validate import as_rng
+from lessonpkg.data.vocab import Vocab
 
 SEPARATOR = "."
 ALPHABET = SEPARATOR + "abcdefghijklmnopqrstuvwxyz"  # index 0 is the separator (end of name)
+VOCAB = Vocab(ALPHABET, bos=SEPARATOR, eos=SEPARATOR)  # the separator both starts and ends a name
 
 
 def read_census_names() -> tuple[str, ...]:
@@ -40,23 +45,15 @@ def read_census_names() -> tuple[str, ...]:
 
 
 def encode(text: str) -> np.ndarray:
-    """Return the int64 indices (T,) of the characters of ``text`` in ``ALPHABET``."""
+    """Return the int64 indices (T,) of the characters of ``text`` in ``ALPHABET`` (``VOCAB.encode``)."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    bad = sorted(set(text) - set(ALPHABET))
-    if bad:
-        raise ValueError(f"text must use only the characters {ALPHABET!r}, got {bad}")
-    return np.array([ALPHABET.index(c) for c in text], dtype=np.int64)
+    return VOCAB.encode(text)
 
 
-def decode(indices) -> str:
-    """Return the string whose characters have the indices ``indices`` in ``ALPHABET``."""
-    idx = np.asarray(indices)
-    if idx.dtype.kind not in "iu" or idx.ndim != 1:
-        raise TypeError(f"indices must be a 1-d integer array, got dtype {idx.dtype} and shape {idx.shape}")
-    if idx.size and (idx.min() < 0 or idx.max() >= len(ALPHABET)):
-        raise ValueError(f"indices must lie in [0, {len(ALPHABET)}), got {idx.min()}..{idx.max()}")
-    return "".join(ALPHABET[i] for i in idx)
+def decode(ids) -> str:
+    """Return the string whose characters have the indices ``ids`` (T,), separators included."""
+    return "".join(VOCAB.decode(ids, strip=False))
 
 
 def to_stream(names) -> np.ndarray:

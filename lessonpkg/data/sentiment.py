@@ -41,6 +41,7 @@ from itertools import product
 import numpy as np
 
 from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg.data.vocab import Vocab
 
 POSITIVE = ("good", "great", "fine")
 NEGATIVE = ("bad", "awful", "dull")
@@ -195,7 +196,7 @@ def ngram_counts(texts: Iterable[str], n: int = 1, ngrams: list[str] | None = No
     texts : iterable of str
     n : int, default 1
     ngrams : list of str or None
-        The feature list, e.g. the one returned for the training texts; k-grams outside it are ignored.
+        The distinct features, e.g. the list returned for the training texts; k-grams outside it are ignored.
         None builds it from ``texts``, sorted.
 
     Returns
@@ -207,10 +208,8 @@ def ngram_counts(texts: Iterable[str], n: int = 1, ngrams: list[str] | None = No
     bags = [ngram_bag(t, n) for t in texts]
     if ngrams is None:
         ngrams = sorted({g for bag in bags for g in bag})
-    index = {g: j for j, g in enumerate(ngrams)}
-    counts = np.zeros((len(bags), len(ngrams)))
+    vocab = Vocab(ngrams)  # k-gram -> column
+    counts = np.zeros((len(bags), len(vocab)))
     for i, bag in enumerate(bags):
-        for g in bag:
-            if g in index:
-                counts[i, index[g]] += 1.0
+        np.add.at(counts[i], vocab.encode([g for g in bag if g in vocab]), 1.0)
     return counts, list(ngrams)

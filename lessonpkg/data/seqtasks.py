@@ -15,8 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg.data.vocab import Vocab
 
-OPEN, CLOSE = 0, 1
+BRACKET_VOCAB = Vocab("()")
+OPEN, CLOSE = BRACKET_VOCAB.index("("), BRACKET_VOCAB.index(")")  # 0, 1
 
 
 def make_sine_curves(n: int, steps: int = 24, rng: np.random.Generator | int | None = None,
@@ -70,7 +72,7 @@ class BracketDepth:
 
     def to_text(self, n: int) -> str:
         """Sequence n written with brackets, e.g. ``"(()(..."``."""
-        return "".join("()"[int(k)] for k in self.tokens[n])
+        return "".join(BRACKET_VOCAB.decode(self.tokens[n]))
 
 
 def make_bracket_depth(n: int, steps: int = 16, rng: np.random.Generator | int | None = None,

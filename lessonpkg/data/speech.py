@@ -38,7 +38,8 @@ reverberation, and every speaker's idiosyncrasy. Models that do well here
 have learnt these rules, not English speech.
 
 Labels: phoneme ids are 1..P in the order of ``PHONEMES``; 0 is silence in
-frame labels and the CTC blank in phoneme targets.
+frame labels and the CTC blank in phoneme targets (``PHONEME_VOCAB``, a
+``lessonpkg.data.Vocab``). Batches are padded by ``lessonpkg.data.pad_sequences``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ import numpy as np
 
 from lessonpkg._validate import as_rng, check_positive_int
 from lessonpkg.apps.spectrogram import log_mel_spectrogram
+from lessonpkg.data.padding import pad_sequences
+from lessonpkg.data.vocab import Vocab
 
 SAMPLE_RATE = 8000
 N_FFT, HOP = 256, 128  # 32 ms frames every 16 ms
@@ -69,6 +72,7 @@ NOISES = {"S": (3000, 3950, 0.30, 0.0, 120), "Z": (3000, 3950, 0.20, 0.12, 100),
           "TH": (1800, 3950, 0.05, 0.0, 100), "V": (1200, 3950, 0.04, 0.12, 80)}
 BURSTS = {"T": (3000, 3950), "K": (1500, 2600)}
 PHONEMES = tuple(sorted({p for pron in DIGIT_PRONUNCIATIONS.values() for p in pron}))
+PHONEME_VOCAB = Vocab(("<blank>",) + PHONEMES)  # 0: the CTC blank, or silence in frame labels; phonemes 1..P
 BANDWIDTHS = (70.0, 100.0, 160.0)
 VOICE_BAR = ((200, 1200, 2500), (100.0, 800.0, 800.0))  # a low, weak resonance for voicing under noise
 CTRL = 40  # control-rate step in samples (5 ms)
@@ -244,7 +248,7 @@ def frame_labels(segments, n_frames: int) -> np.ndarray:
     out = np.zeros(n_frames, dtype=np.int64)
     for label, start, end in segments:
         if label != "sil":
-            out[(centres >= start) & (centres < end)] = PHONEMES.index(label) + 1
+            out[(centres >= start) & (centres < end)] = PHONEME_VOCAB.index(label)
     return out
 
 
@@ -295,18 +299,6 @@ class SpokenDigits:
         return pad_sequences([(f - mean) / std for f in split.features])
 
 
-def pad_sequences(seqs) -> tuple[np.ndarray, np.ndarray]:
-    """Stack arrays of shape (T_i, ...) into (N, max T_i, ...), padded with zeros, and their lengths (N,)."""
-    seqs = [np.asarray(s) for s in seqs]
-    if not seqs:
-        raise ValueError("seqs must hold at least one sequence")
-    lengths = np.array([len(s) for s in seqs], dtype=np.int64)
-    out = np.zeros((len(seqs), lengths.max(), *seqs[0].shape[1:]), dtype=seqs[0].dtype)
-    for i, s in enumerate(seqs):
-        out[i, :len(s)] = s
-    return out, lengths
-
-
 def _make_split(speakers: list[Speaker], first_id: int, n_per_speaker: int, n_words: tuple[int, int],
                 n_mels: int, gen: np.random.Generator) -> SpeechSplit:
     feats, frames, words, phons, who = [], [], [], [], []
@@ -320,7 +312,7 @@ def _make_split(speakers: list[Speaker], first_id: int, n_per_speaker: int, n_wo
             feats.append(f)
             frames.append(frame_labels(utt.segments, len(f)))
             words.append(ids)
-            phons.append(np.array([PHONEMES.index(p) + 1 for pron in prons for p in pron], dtype=np.int64))
+            phons.append(PHONEME_VOCAB.encode([p for pron in prons for p in pron]))
             who.append(first_id + j)
     return SpeechSplit(tuple(feats), tuple(frames), tuple(words), tuple(phons), np.array(who, dtype=np.int64))
 

@@ -30,6 +30,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg.data.padding import pad_sequences
+from lessonpkg.data.vocab import Vocab
 
 ADJECTIVES = {"": 0.6, "small": 0.15, "big": 0.15, "old": 0.1}
 ANIMALS = {"cat": 0.45, "dog": 0.35, "bird": 0.2}
@@ -146,7 +148,11 @@ def next_word_counts(sentences: Iterable[str], prefix: str) -> dict[str, int]:
 
 
 class Vocabulary:
-    """A fixed list of words and their indices; index 0 is ``<pad>`` and index 1 is ``<bos>``.
+    """The words of sentences as a ``Vocab``: index 0 is ``<pad>``, index 1 is ``<bos>``, then the words.
+
+    A thin layer over ``lessonpkg.data.Vocab`` (``vocab``) for sentences written as space-separated words:
+    ``encode`` splits a sentence and puts ``<bos>`` first, ``decode`` joins the words, and ``encode_batch``
+    pads with ``lessonpkg.data.pad_sequences``.
 
     Parameters
     ----------
@@ -155,58 +161,52 @@ class Vocabulary:
 
     Attributes
     ----------
+    vocab : Vocab
+        The vocabulary itself, with ``pad`` 0 and ``bos`` 1.
     itos : list of str
         Index -> word, with ``itos[0] == "<pad>"`` and ``itos[1] == "<bos>"``.
-    stoi : dict of str -> int
+    stoi : mapping str -> int
         Word -> index.
     pad_index, bos_index : int
         0 and 1.
     """
 
-    pad_index = 0
-    bos_index = 1
-
     def __init__(self, words: Iterable[str]) -> None:
         if isinstance(words, str):
             raise TypeError("words must be an iterable of words, got a single str; use sentence.split()")
-        itos = [PAD, BOS]
+        words = list(words)
         for w in words:
             if not isinstance(w, str) or not w or w.split() != [w]:
                 raise ValueError(f"words must be non-empty strings without spaces, got {w!r}")
-            if w not in itos:
-                itos.append(w)
-        self.itos = itos
-        self.stoi = {w: i for i, w in enumerate(itos)}
+        self.vocab = Vocab(dict.fromkeys([PAD, BOS, *words]), pad=PAD, bos=BOS)
 
     @classmethod
     def from_sentences(cls, sentences: Iterable[str]) -> Vocabulary:
         """Build the vocabulary of every word in ``sentences``, sorted alphabetically (so the order is fixed)."""
         return cls(sorted({w for s in sentences for w in _words(s, "sentences[i]")}))
 
+    itos = property(lambda self: list(self.vocab.itos), doc="Index -> word, a list.")
+    stoi = property(lambda self: self.vocab.stoi, doc="Word -> index, a read-only mapping.")
+    pad_index = property(lambda self: self.vocab.pad, doc="0, the index of ``<pad>``.")
+    bos_index = property(lambda self: self.vocab.bos, doc="1, the index of ``<bos>``.")
+
     def __len__(self) -> int:
-        return len(self.itos)
+        return len(self.vocab)
 
     def __contains__(self, word) -> bool:
-        return word in self.stoi
+        return word in self.vocab
 
     def encode(self, sentence: str, bos: bool = True) -> np.ndarray:
         """Turn ``"the cat slept ."`` into int64 indices, with ``<bos>`` first if ``bos``: shape (L,) or (L + 1,)."""
         words = _words(sentence, "sentence")
-        unknown = [w for w in words if w not in self.stoi]
+        unknown = [w for w in words if w not in self.vocab]
         if unknown:
             raise ValueError(f"sentence has words outside the vocabulary of {len(self)} words: {unknown}")
-        ids = [self.bos_index] if bos else []
-        return np.array(ids + [self.stoi[w] for w in words], dtype=np.int64)
+        return self.vocab.encode(words, bos=bos)
 
     def decode(self, ids) -> str:
         """Turn indices back into a sentence, leaving out ``<pad>`` and ``<bos>``."""
-        arr = np.asarray(ids)
-        if arr.ndim != 1 or arr.dtype.kind not in "iu":
-            raise TypeError(f"ids must be a 1-d array of integer indices, got dtype {arr.dtype} and shape {arr.shape}")
-        if arr.size and (arr.min() < 0 or arr.max() >= len(self)):
-            raise ValueError(f"ids must lie in [0, {len(self)}) with V={len(self)}, got values from "
-                             f"{arr.min()} to {arr.max()}")
-        return " ".join(self.itos[i] for i in arr if i not in (self.pad_index, self.bos_index))
+        return " ".join(self.vocab.decode(ids))
 
     def encode_batch(self, sentences: Iterable[str], bos: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Encode several sentences into one array, padded at the end with ``<pad>``.
@@ -221,11 +221,7 @@ class Vocabulary:
         rows = [self.encode(s, bos) for s in sentences]
         if not rows:
             raise ValueError("sentences must hold at least one sentence, got none")
-        lengths = np.array([len(r) for r in rows], dtype=np.int64)
-        ids = np.full((len(rows), int(lengths.max())), self.pad_index, dtype=np.int64)
-        for n, r in enumerate(rows):
-            ids[n, : len(r)] = r
-        return ids, lengths
+        return pad_sequences(rows, padding_value=self.pad_index)
 
     def __repr__(self) -> str:
         return f"Vocabulary({len(self)} entries: {', '.join(self.itos)})"
