@@ -198,11 +198,12 @@ def check_shape(arr: np.ndarray, name: str, expected: Sequence, hint: str = "") 
         raise ValueError(f"{name} must have shape {spelled}{extra}, got {tuple(arr.shape)}")
 
 
-def check_int_array(x, name: str, *, low: int | None = None, high: int | None = None) -> np.ndarray:
-    """Return ``x`` as an integer ndarray whose entries lie in ``[low, high)``."""
+def check_int_array(x, name: str, *, low: int | None = None, high: int | None = None, hint: str = "") -> np.ndarray:
+    """Return ``x`` as an integer ndarray whose entries lie in ``[low, high)``; ``hint`` says what they stand for."""
     arr = _as_numpy(x, name)
     if arr.dtype.kind not in "iu":
-        raise TypeError(f"{name} must have an integer dtype, got {arr.dtype}")
+        what = f" of {hint}" if hint else ""
+        raise TypeError(f"{name} must have an integer dtype{what}, got {arr.dtype}")
     if arr.size and low is not None and arr.min() < low:
         raise ValueError(f"{name} must have entries >= {low}, got a minimum of {arr.min()}")
     if arr.size and high is not None and arr.max() >= high:

@@ -214,7 +214,7 @@ def test_bad_input():
         crit.forward(lp_[0], tg, il, tl)
     with pytest.raises(ValueError, match="input_lengths must lie between 1 and T=4, got 5"):
         crit.forward(lp_, tg, np.array([5, 3]), tl)
-    with pytest.raises(TypeError, match="input_lengths must hold integers"):
+    with pytest.raises(TypeError, match="input_lengths must have an integer dtype"):
         crit.forward(lp_, tg, il.astype(float), tl)
     with pytest.raises(ValueError, match=r"target_lengths must have shape \(2,\)"):
         crit.forward(lp_, tg, il, np.array([1]))

@@ -386,7 +386,7 @@ def test_cross_entropy_target_out_of_range_scalar_and_ignore_index_in_range():
 
 @pytest.mark.parametrize("target", [np.array([0.0, 1.0]), np.array([True, False]), np.zeros((2, 4))])
 def test_cross_entropy_float_or_bool_targets(target):
-    with pytest.raises(TypeError, match=r"target must hold integer class indices.*class-probability"):
+    with pytest.raises(TypeError, match=r"target must have an integer dtype of class indices.*class-probability"):
         CrossEntropyLoss().forward(X, target)
 
 

@@ -53,11 +53,7 @@ def _shift(a: np.ndarray, k: int) -> np.ndarray:
 
 
 def _int_vector(x, name: str, n: int) -> np.ndarray:
-    if type(x).__module__.startswith("torch"):
-        raise TypeError(f"{name} must be a numpy array, got a torch tensor; use tensor.detach().numpy()")
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold integers, got dtype {arr.dtype}")
+    arr = check_int_array(x, name)
     if arr.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},), one entry per sequence in the batch, got {arr.shape}")
     return arr.astype(np.int64)
@@ -65,11 +61,7 @@ def _int_vector(x, name: str, n: int) -> np.ndarray:
 
 def _padded_targets(targets, target_lengths: np.ndarray, N: int) -> np.ndarray:
     """Targets as an (N, max L) int array, from torch's padded (N, S) or concatenated 1-D form."""
-    if type(targets).__module__.startswith("torch"):
-        raise TypeError("targets must be a numpy array, got a torch tensor; use tensor.detach().numpy()")
-    tg = np.asarray(targets)
-    if tg.dtype.kind not in "iu":
-        raise TypeError(f"targets must hold integer class indices, got dtype {tg.dtype}")
+    tg = check_int_array(targets, "targets", hint="class indices")
     L = int(target_lengths.max()) if N else 0
     if tg.ndim == 2:
         if tg.shape[0] != N or tg.shape[1] < L:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_nonnegative_float
+from lessonpkg._validate import check_array, check_int_array, check_nonnegative_float
 from lessonpkg.nn.functional import log_softmax, sigmoid
 from lessonpkg.nn.module import Cache, CacheOwner
 
@@ -141,14 +141,8 @@ class CrossEntropyLoss(_Loss):
             raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
 
     def _check_target(self, target, shape: tuple) -> np.ndarray:
-        if type(target).__module__.startswith("torch"):
-            raise TypeError("target must be a numpy array, got a torch tensor; use tensor.detach().numpy()")
-        y = np.asarray(target)
-        if y.dtype.kind not in "iu":
-            raise TypeError(
-                f"target must hold integer class indices (e.g. dtype int64), got dtype {y.dtype}; "
-                "class-probability targets are not supported, and indices stored as floats need .astype(np.int64)"
-            )
+        y = check_int_array(target, "target", hint="class indices (class-probability targets are not supported; "
+                            "indices stored as floats need .astype(np.int64))")
         expected = () if len(shape) == 1 else (shape[0], *shape[2:])
         if y.shape != expected:
             spelled = "()" if len(shape) == 1 else "(N, d1, ...)" if len(shape) > 2 else "(N,)"
