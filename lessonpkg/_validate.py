@@ -179,21 +179,21 @@ def check_array(x, name: str, *, dtype: np.dtype | None = None, shape: Sequence 
 
 
 def check_shape(arr: np.ndarray, name: str, expected: Sequence, hint: str = "") -> None:
-    """Check ``arr.shape`` against ``expected``: ``None`` matches any size, a leading ``...`` any leading axes.
+    """Check ``arr.shape`` against ``expected``: an int must match, ``None`` or a letter (``"N"``) matches any
+    size, and a leading ``...`` matches any number of leading axes.
 
-    The message spells the expected shape with ``*`` for free sizes, e.g.
+    The message spells the expected shape with the letters and ``*`` for free sizes, e.g.
     ``x must have shape (*, 8) with in_features=8, got (5, 7)``.
     """
     expected = tuple(expected)
     leading = bool(expected) and expected[0] is Ellipsis
     tail = expected[1:] if leading else expected
-    ndim_ok = arr.ndim >= len(tail) if leading else arr.ndim == len(tail)
-    ok = ndim_ok and all(e is None or e == s for e, s in zip(tail, arr.shape[arr.ndim - len(tail):]))
-    if leading and len(tail) and arr.ndim == 0:
-        ok = False
+    ndim_ok = (arr.ndim >= len(tail) and arr.ndim > 0) if leading else arr.ndim == len(tail)
+    sizes = arr.shape[arr.ndim - len(tail):] if tail else ()
+    ok = ndim_ok and all(not isinstance(e, (int, np.integer)) or e == s for e, s in zip(tail, sizes))
     if not ok:
-        sizes = (["*"] if leading else []) + ["*" if e is None else str(e) for e in tail]
-        spelled = "(" + ", ".join(sizes) + ("," if len(sizes) == 1 else "") + ")"
+        spelled = (["*"] if leading else []) + ["*" if e is None else str(e) for e in tail]
+        spelled = "(" + ", ".join(spelled) + ("," if len(spelled) == 1 else "") + ")"
         extra = f" with {hint}" if hint else ""
         raise ValueError(f"{name} must have shape {spelled}{extra}, got {tuple(arr.shape)}")
 

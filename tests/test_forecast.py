@@ -21,7 +21,7 @@ def test_seasonal_naive_is_exact_on_a_periodic_series(L, season, horizon):
 def test_seasonal_naive_indices():
     x = np.arange(6, dtype=np.float64)[None]  # values 0..5 at times 0..5, season 4: times 6..9 copy 2, 3, 4, 5
     np.testing.assert_array_equal(fc.seasonal_naive(x, 6, 4), [[2, 3, 4, 5, 2, 3]])
-    with pytest.raises(ValueError, match="L >= season=7"):
+    with pytest.raises(ValueError, match="season must be >= 1 and <= 6, got 7"):
         fc.seasonal_naive(x, 1, 7)
 
 

@@ -143,7 +143,7 @@ def test_bad_inputs():
         model.forward(np.zeros((2, 3), dtype=np.int64), np.zeros((3, 3), dtype=np.int64))
     with pytest.raises(ValueError, match="x must hold indices in"):
         model.forward(np.full((2, 3), 9), np.zeros((2, 3), dtype=np.int64))
-    with pytest.raises(ValueError, match="bos must have entries < 6"):
+    with pytest.raises(ValueError, match="bos must be >= 0 and <= 5, got 6"):
         model.greedy_decode(np.zeros((2, 3), dtype=np.int64), 2, bos=6)
     with pytest.raises(ValueError, match="steps must be >= 1"):
         model.greedy_decode(np.zeros((2, 3), dtype=np.int64), 0, bos=5)

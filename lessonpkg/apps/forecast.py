@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_positive_int
+from lessonpkg._validate import check_array, check_int, check_positive_int
 
 
 def _check_windows(x, name: str = "x") -> np.ndarray:
@@ -60,12 +60,9 @@ def seasonal_naive(x: np.ndarray, horizon: int, season: int) -> np.ndarray:
     -------
     ndarray of shape (N, horizon)
     """
-    x = _check_windows(x)
-    horizon = check_positive_int(horizon, "horizon")
-    season = check_positive_int(season, "season")
+    x, horizon = _check_windows(x), check_int(horizon, "horizon", low=1)
+    season = check_int(season, "season", low=1, high=x.shape[1])  # at least one season of past values
     L = x.shape[1]
-    if L < season:
-        raise ValueError(f"x must hold at least one season of values, L >= season={season}, got L={L}")
     return x[:, L - season + np.arange(horizon) % season]
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_nonnegative_float, check_positive_int, check_real_array
+from lessonpkg._validate import check_array, check_nonnegative_float, check_positive_int, check_real, check_real_array
 
 
 def hann_window(n: int) -> np.ndarray:
@@ -88,8 +88,6 @@ def log_mel_spectrogram(x: np.ndarray, sample_rate: float, n_mels: int = 24, n_f
 
     The floor keeps silence finite: a band with no energy gets ``log(floor)``.
     """
-    floor = check_nonnegative_float(floor, "floor")
-    if floor == 0:
-        raise ValueError("floor must be > 0, or silent frames would give log(0) = -inf")
+    floor = check_real(floor, "floor", low=0, low_open=True)  # > 0, or a silent frame gives log(0) = -inf
     fb = mel_filterbank(n_mels, n_fft, sample_rate)  # (n_mels, F)
     return np.log(spectrogram(x, n_fft, hop) @ fb.T + floor)  # (T, n_mels)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_positive_int
+from lessonpkg._validate import check_array, check_int, check_positive_int
 
 
 @dataclass(frozen=True)
@@ -119,12 +119,9 @@ def make_windows(series: np.ndarray, input_len: int, horizon: int,
     x : ndarray of shape (N, L)
     y : ndarray of shape (N, horizon)
     """
-    series = check_array(series, "series")
-    if series.ndim != 1:
-        raise ValueError(f"series must have shape (T,), got {series.shape}")
-    input_len = check_positive_int(input_len, "input_len")
-    horizon = check_positive_int(horizon, "horizon")
-    first_target = check_positive_int(first_target, "first_target", allow_zero=True)
+    series = check_array(series, "series", shape=("T",))
+    input_len, horizon = check_int(input_len, "input_len", low=1), check_int(horizon, "horizon", low=1)
+    first_target = check_int(first_target, "first_target", low=0)
     starts = np.arange(max(input_len, first_target), series.size - horizon + 1)
     if starts.size == 0:
         raise ValueError(f"series of length {series.size} is too short for input_len={input_len}, "

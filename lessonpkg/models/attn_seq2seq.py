@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from lessonpkg._validate import check_array, check_int_array
-from lessonpkg.models.seq2seq import Seq2Seq, check_dtype_of, check_encoder_decoder, check_vocab
+from lessonpkg.models.seq2seq import Seq2Seq, check_dtype_of, check_encoder_decoder, check_tokens, check_vocab
 from lessonpkg.nn import functional
 from lessonpkg.nn.attention import AdditiveAttention
 from lessonpkg.nn.embedding import Embedding
@@ -78,7 +78,7 @@ class AttentionSeq2Seq(Module):
 
     def encode(self, src: np.ndarray, src_lengths=None) -> tuple[np.ndarray, object, tuple]:
         """Run the encoder: keys (N, S, H), its final state (the decoder's h0) and the caches."""
-        src = _check_tokens(src, "src")
+        src = check_tokens(src, "src")
         lengths = None if src_lengths is None else check_int_array(src_lengths, "src_lengths")
         e_src, c_src = self.src_embed.forward(src)  # (N, S, E)
         keys, state, c_enc = self.encoder.forward(e_src, lengths=lengths)  # (N, S, H); each row's last valid state
@@ -90,7 +90,7 @@ class AttentionSeq2Seq(Module):
         ``tgt_in[:, 0]`` is the start token and ``tgt_in[:, t]`` the true target
         token t - 1. The attention weights are in ``cache["weights"]`` (N, T, S).
         """
-        tgt_in = _check_tokens(tgt_in, "tgt_in")
+        tgt_in = check_tokens(tgt_in, "tgt_in")
         keys, state, c_encode = self.encode(src, src_lengths)
         if keys.shape[0] != tgt_in.shape[0]:
             raise ValueError(f"src and tgt_in must hold the same number of sequences N, got {keys.shape[0]} "
@@ -109,10 +109,8 @@ class AttentionSeq2Seq(Module):
         attention's query; the encoder's outputs from the attention's keys, and
         its final state from the decoder's h0.
         """
-        self.check_cache(cache)
-        dlogits = check_array(dlogits, "dlogits", dtype=self.dtype)
-        if dlogits.ndim != 3:
-            raise ValueError(f"dlogits must have shape (N, V, T) like the logits, got {dlogits.shape}")
+        cache = self.check_cache(cache)
+        dlogits = check_array(dlogits, "dlogits", dtype=self.dtype, shape=("N", "V", "T"))
         H = self.decoder.hidden_size
         dfeat, g_head = self.head.backward(dlogits.transpose(0, 2, 1), cache["head"])  # (N, T, 2H)
         dquery, dkeys, g_att = self.attention.backward((dfeat[..., H:], None), cache["att"])
@@ -199,10 +197,3 @@ def _decoder_step(decoder):
             out, state, _ = decoder.forward(x[:, None, :], state)  # (1, 1, H)
             return out[:, 0], state
     return advance
-
-
-def _check_tokens(tokens, name: str) -> np.ndarray:
-    tokens = check_int_array(tokens, name)
-    if tokens.ndim != 2 or 0 in tokens.shape:
-        raise ValueError(f"{name} must have shape (N, T) with N, T >= 1, got {tokens.shape}")
-    return tokens

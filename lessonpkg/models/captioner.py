@@ -98,9 +98,7 @@ class ImageCaptioner(Module):
     def backward(self, dlogits: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Return ``dimages`` (N, P) and ``grads`` keyed like ``params``; dlogits is (N, V, T)."""
         c_enc, h0, c_emb, c_dec, c_head = self.check_cache(cache).values()
-        dlogits = check_array(dlogits, "dlogits", dtype=self.dtype)
-        if dlogits.ndim != 3:
-            raise ValueError(f"dlogits must have shape (N, V, T) like the logits, got {dlogits.shape}")
+        dlogits = check_array(dlogits, "dlogits", dtype=self.dtype, shape=("N", "V", "T"))
         dout, g_head = self.head.backward(dlogits.transpose(0, 2, 1), c_head)  # (N, T, H)
         de, dstate, g_dec = self.decoder.backward(dout, c_dec)  # dstate: gradient of the initial state
         _, g_emb = self.embed.backward(de, c_emb)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_int_array, check_positive_int
+from lessonpkg._validate import check_array, check_int, check_int_array
 from lessonpkg.models.heads import check_recurrent
 from lessonpkg.nn.embedding import Embedding
 from lessonpkg.nn.linear import Linear
@@ -59,10 +59,7 @@ class Seq2Seq(Module):
         ``tgt_in[:, 0]`` is the start token and ``tgt_in[:, t]`` the true target
         token t - 1. The classes are on axis 1, as ``CrossEntropyLoss`` expects.
         """
-        src, tgt_in = self._check_tokens(src, "src"), self._check_tokens(tgt_in, "tgt_in")
-        if src.shape[0] != tgt_in.shape[0]:
-            raise ValueError(f"src and tgt_in must hold the same number of sequences N, got {src.shape[0]} "
-                             f"and {tgt_in.shape[0]}")
+        src, tgt_in = check_src_tgt(src, tgt_in)
         e_src, c_src = self.src_embed.forward(src)  # (N, S, E)
         _, state, c_enc = self.encoder.forward(e_src)  # state: (L, N, H), or (h, c) for an LSTM
         e_tgt, c_tgt = self.tgt_embed.forward(tgt_in)  # (N, T, E)
@@ -74,9 +71,7 @@ class Seq2Seq(Module):
     def backward(self, dlogits: np.ndarray, cache: Cache) -> tuple[None, dict[str, np.ndarray]]:
         """Return ``None`` (token inputs have no gradient) and ``grads`` keyed like ``params``; dlogits (N, V, T)."""
         c_src, c_enc, c_tgt, c_dec, c_head = self.check_cache(cache).values()
-        dlogits = check_array(dlogits, "dlogits", dtype=self.dtype)
-        if dlogits.ndim != 3:
-            raise ValueError(f"dlogits must have shape (N, V, T) like the logits, got {dlogits.shape}")
+        dlogits = check_array(dlogits, "dlogits", dtype=self.dtype, shape=("N", "V", "T"))
         dout, g_head = self.head.backward(dlogits.transpose(0, 2, 1), c_head)  # (N, T, H)
         de_tgt, dstate, g_dec = self.decoder.backward(dout, c_dec)  # dstate: gradient of the encoder's final state
         _, g_tgt = self.tgt_embed.backward(de_tgt, c_tgt)
@@ -99,9 +94,8 @@ class Seq2Seq(Module):
         -------
         int64 ndarray (N, T)
         """
-        src = self._check_tokens(src, "src")
-        steps = check_positive_int(steps, "steps")
-        bos = check_int_array(np.asarray(bos), "bos", low=0, high=self.tgt_embed.num_embeddings)
+        src, steps = check_tokens(src, "src"), check_int(steps, "steps", low=1)
+        bos = check_int(bos, "bos", low=0, high=self.tgt_embed.num_embeddings - 1)
         _, state, _ = self.encoder.forward(self.src_embed.forward(src)[0])
         token = np.full((src.shape[0], 1), int(bos), dtype=np.int64)  # (N, 1)
         result = np.empty((src.shape[0], steps), dtype=np.int64)
@@ -112,12 +106,22 @@ class Seq2Seq(Module):
             token = result[:, t:t + 1]  # the prediction is the next input
         return result
 
-    @staticmethod
-    def _check_tokens(tokens, name: str) -> np.ndarray:
-        tokens = check_int_array(tokens, name)
-        if tokens.ndim != 2 or 0 in tokens.shape:
-            raise ValueError(f"{name} must have shape (N, T) with N, T >= 1, got {tokens.shape}")
-        return tokens
+
+def check_tokens(tokens, name: str) -> np.ndarray:
+    """Return ``tokens`` after checking that it is an int array (N, T) with N, T >= 1."""
+    tokens = check_int_array(tokens, name)
+    if tokens.ndim != 2 or 0 in tokens.shape:
+        raise ValueError(f"{name} must have shape (N, T) with N, T >= 1, got {tokens.shape}")
+    return tokens
+
+
+def check_src_tgt(src, tgt_in) -> tuple[np.ndarray, np.ndarray]:
+    """Check the source tokens (N, S) and the decoder's input tokens (N, T): both int, the same N."""
+    src, tgt_in = check_tokens(src, "src"), check_tokens(tgt_in, "tgt_in")
+    if src.shape[0] != tgt_in.shape[0]:
+        raise ValueError(f"src and tgt_in must hold the same number of sequences N, got {src.shape[0]} "
+                         f"and {tgt_in.shape[0]}")
+    return src, tgt_in
 
 
 def check_dtype_of(module: Module, dtype, name: str) -> Module:

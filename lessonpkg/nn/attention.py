@@ -136,15 +136,11 @@ class AdditiveAttention(Module):
         dkeys : ndarray (N, S, Dk)
         grads : dict keyed like ``params``
         """
-        self.check_cache(cache)
-        if not isinstance(dout, tuple) or len(dout) != 2:
-            raise TypeError(f"dout must be a tuple (dcontext, dweights), got {type(dout).__name__}")
-        query, keys, u, weights, timed = (cache[k] for k in ("query", "keys", "u", "weights", "timed"))
-        N, T, S = weights.shape
-        dcontext = self._check_grad(dout[0], "dcontext", (N, T, self.key_size), timed)
+        query, keys, u, weights, timed = self.check_cache(cache).values()
+        dcontext, dweights = self._check_dout(dout, weights.shape, timed)  # (N, T, Dk), (N, T, S) or None
         dw = dcontext @ keys.transpose(0, 2, 1)  # (N, T, S)
-        if dout[1] is not None:
-            dw = dw + self._check_grad(dout[1], "dweights", (N, T, S), timed)
+        if dweights is not None:
+            dw = dw + dweights
         de = weights * (dw - (weights * dw).sum(axis=-1, keepdims=True))  # softmax backward; 0 where masked
         w_q, w_k, v = self.query.params["weight"], self.key.params["weight"], self.v.params["weight"][0]
         g_v = {"weight": np.einsum("nts,ntsa->a", de, u)[None, :]}  # (1, A)
@@ -180,12 +176,20 @@ class AdditiveAttention(Module):
         timed = query.ndim == 3
         return (query if timed else query[:, None, :]), keys, lengths, timed
 
-    def _check_grad(self, d, name, shape, timed):
-        d = check_array(d, name, dtype=self.dtype)
-        expected = shape if timed else (shape[0], shape[2])
-        if d.shape != expected:
-            raise ValueError(f"{name} must have shape {expected} like the output of forward, got {d.shape}")
-        return d if timed else d[:, None, :]
+    def _check_dout(self, dout, weights_shape, timed: bool) -> tuple:
+        """``(dcontext, dweights)`` shaped like forward's outputs, with the T axis restored if it was dropped."""
+        if not isinstance(dout, tuple) or len(dout) != 2:
+            raise TypeError(f"dout must be a tuple (dcontext, dweights), got {type(dout).__name__}")
+        N, T, S = weights_shape
+        checked = []
+        for d, name, shape in zip(dout, ("dcontext", "dweights"), ((N, T, self.key_size), (N, T, S))):
+            if d is None and name == "dweights":
+                checked.append(None)
+                continue
+            expected = shape if timed else (shape[0], shape[2])
+            d = check_array(d, name, dtype=self.dtype, shape=expected, hint="like the output of forward")
+            checked.append(d if timed else d[:, None, :])
+        return tuple(checked)
 
     def extra_repr(self) -> str:
         return f"query_size={self.query_size}, key_size={self.key_size}, attention_size={self.attention_size}"
