@@ -16,6 +16,7 @@ can check an argument and bind it in one line::
 ``check_real_array``   a real (int or float) array as float64
 ``check_int_array``    an integer array, entries optionally within ``[low, high)``
 ``check_shape``        the shape of an array already checked
+``check_inplace_array`` a writeable floating array, to be updated in place
 ``check_callable``     something callable
 ``check_optimizer``    an object with ``step(grads)``
 ``check_dtype_arg``    a ``dtype=`` argument: float32 or float64
@@ -196,6 +197,17 @@ def check_shape(arr: np.ndarray, name: str, expected: Sequence, hint: str = "") 
         spelled = "(" + ", ".join(spelled) + ("," if len(spelled) == 1 else "") + ")"
         extra = f" with {hint}" if hint else ""
         raise ValueError(f"{name} must have shape {spelled}{extra}, got {tuple(arr.shape)}")
+
+
+def check_inplace_array(a, name: str, *, what: str = "updated in place") -> np.ndarray:
+    """Return ``a`` after checking that it is a writeable floating numpy array, as an in-place update needs."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array ({what}), got {type(a).__name__}")
+    if a.dtype.kind != "f":
+        raise TypeError(f"{name} must have a floating dtype, got {a.dtype}")
+    if not a.flags.writeable:
+        raise ValueError(f"{name} must be writeable, got a read-only array")
+    return a
 
 
 def check_int_array(x, name: str, *, low: int | None = None, high: int | None = None, hint: str = "") -> np.ndarray:

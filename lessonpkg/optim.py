@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_bool, check_real
+from lessonpkg._validate import check_array, check_bool, check_inplace_array, check_real
 
 
 def _check_params(params) -> dict[str, np.ndarray]:
@@ -36,12 +36,7 @@ def _check_params(params) -> dict[str, np.ndarray]:
     for k, p in params.items():
         if not isinstance(k, str):
             raise TypeError(f"params keys must be str, got {type(k).__name__} key {k!r}")
-        if not isinstance(p, np.ndarray):
-            raise TypeError(f"params[{k!r}] must be a numpy array (updated in place), got {type(p).__name__}")
-        if p.dtype.kind != "f":
-            raise TypeError(f"params[{k!r}] must have a floating dtype, got {p.dtype}")
-        if not p.flags.writeable:
-            raise ValueError(f"params[{k!r}] must be writeable, got a read-only array")
+        check_inplace_array(p, f"params[{k!r}]")
     return dict(params)
 
 

@@ -16,6 +16,21 @@ import equality_log
 import pytest
 from hypothesis import settings
 
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """For modules of tiny arrays: torch's thread pool would only add wake-up overhead to each call.
+
+    A module opts in with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 # CI runs the same examples every time (derandomize), so that a red run is reproducible;
 # on a developer's machine hypothesis explores new examples on every run.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)

@@ -14,13 +14,7 @@ import lessonpkg as lp
 from lessonpkg.decode.ctc import ctc_greedy_decode
 from lessonpkg.nn.ctc import CTCLoss, min_frames
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:

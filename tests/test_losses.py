@@ -18,13 +18,7 @@ from lessonpkg.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 REDUCTIONS = ["mean", "sum", "none"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """The arrays here are tiny: torch's thread pool would only add wake-up overhead to each call."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def assert_close(ours, theirs) -> None:

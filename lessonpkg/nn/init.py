@@ -176,26 +176,25 @@ def torch_default(x: ShapeOrArray, fan_in: int | None = None, *, rng: Rng = None
     return _fill(out, as_rng(rng).uniform(-bound, bound, size=out.shape))
 
 
+def _glorot(out: np.ndarray, gain, c: float) -> float:
+    """``gain * sqrt(c / (fan_in + fan_out))``: the uniform bound for c = 6, the normal std for c = 2."""
+    gain = check_real(gain, "gain")
+    fan_in, fan_out = fan_in_and_fan_out(out.shape)
+    return abs(gain) * math.sqrt(c / (fan_in + fan_out)) if out.size else 0.0
+
+
 def xavier_uniform(x: ShapeOrArray, gain: float = 1.0, *, rng: Rng = None, dtype: DType = None) -> np.ndarray:
     """Glorot uniform: U(-bound, bound), ``bound = gain * sqrt(6 / (fan_in + fan_out))``."""
-    gain = check_real(gain, "gain")
     out = _target(x, dtype)
-    fan_in, fan_out = fan_in_and_fan_out(out.shape)
-    if out.size == 0:
-        return out
-    bound = abs(gain) * math.sqrt(6.0 / (fan_in + fan_out))
-    return _fill(out, as_rng(rng).uniform(-bound, bound, size=out.shape))
+    bound = _glorot(out, gain, 6.0)
+    return out if out.size == 0 else _fill(out, as_rng(rng).uniform(-bound, bound, size=out.shape))
 
 
 def xavier_normal(x: ShapeOrArray, gain: float = 1.0, *, rng: Rng = None, dtype: DType = None) -> np.ndarray:
     """Glorot normal: N(0, std**2), ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
-    gain = check_real(gain, "gain")
     out = _target(x, dtype)
-    fan_in, fan_out = fan_in_and_fan_out(out.shape)
-    if out.size == 0:
-        return out
-    std = abs(gain) * math.sqrt(2.0 / (fan_in + fan_out))
-    return _fill(out, as_rng(rng).normal(0.0, std, size=out.shape))
+    std = _glorot(out, gain, 2.0)
+    return out if out.size == 0 else _fill(out, as_rng(rng).normal(0.0, std, size=out.shape))
 
 
 def _kaiming_std(shape: tuple[int, ...], a, mode: str, nonlinearity: str) -> float:

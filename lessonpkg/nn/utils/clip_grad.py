@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from lessonpkg._validate import check_bool, check_real
+from lessonpkg._validate import check_bool, check_inplace_array, check_real
 
 
 def _grad_arrays(grads) -> list[tuple[str, np.ndarray]]:
@@ -24,12 +24,7 @@ def _grad_arrays(grads) -> list[tuple[str, np.ndarray]]:
     else:
         raise TypeError(f"grads must be a dict or list of numpy arrays, got {type(grads).__name__}")
     for label, g in pairs:
-        if not isinstance(g, np.ndarray):
-            raise TypeError(f"{label} must be a numpy array (it is clipped in place), got {type(g).__name__}")
-        if g.dtype.kind != "f":
-            raise TypeError(f"{label} must have a floating dtype, got {g.dtype}")
-        if not g.flags.writeable:
-            raise ValueError(f"{label} must be writeable, got a read-only array")
+        check_inplace_array(g, label, what="it is clipped in place")
         bad = g.size - int(np.isfinite(g).sum())
         if bad:
             raise ValueError(f"{label} must be finite, got {bad} NaN or inf entries")
