@@ -1,4 +1,4 @@
-"""Connectionist temporal classification (CTC): a loss for unaligned label sequences, and best-path decoding.
+"""Connectionist temporal classification (CTC): a loss for unaligned label sequences.
 
 CTC (Graves et al., 2006) scores a label sequence ``l`` (length L) against T
 frames of per-frame log-probabilities ``log_probs`` (T, N, C) without saying
