@@ -30,13 +30,7 @@ NO_TORCH_COUNTERPART: dict[str, tuple[str, str]] = {
     "sample_sequence": ("a sampling loop over a step function", "tests/test_decoding.py"),
     "predict_classes": ("the argmax of a model's scores", "tests/test_seqclf.py"),
     "one_hot_ids": ("an encoding of token ids", "tests/test_seqclf.py"),
-    "evaluate_loss": ("the mean loss of a model over a data set", "tests/test_train.py"),
     "minibatches": ("shuffled index batches", "tests/test_train.py: a partition of a permutation"),
-    "train_lm": ("a training loop around lm_update, which is compared with torch", "tests/test_rnnlm.py"),
-    "train_tagger": ("a training loop around tagger_update, which is compared with torch", "tests/test_tagger.py"),
-    "train_classifier": ("a training loop around classifier_scores' model", "tests/test_seqclf.py"),
-    "tagger_params": ("a dict view of two modules' parameters", "tests/test_tagger.py"),
-    "tagger_evaluate": ("loss and accuracy of a tagger", "tests/test_tagger.py: against a direct computation"),
     "save_checkpoint": ("file input/output", "tests/test_checkpoint.py: round trips"),
     "load_checkpoint": ("file input/output", "tests/test_checkpoint.py: round trips and bad files"),
     "show_source": ("displays tested source code in a notebook", "tests/test_show.py"),
@@ -44,9 +38,6 @@ NO_TORCH_COUNTERPART: dict[str, tuple[str, str]] = {
     "gradcheck": ("finite differences, the check that needs no torch", "tests/test_gradcheck.py"),
     "numerical_gradient": ("finite differences, the check that needs no torch", "tests/test_gradcheck.py"),
     "rel_error": ("the error measure used by the checks", "tests/test_gradcheck.py"),
-    "fit_steps": ("a training loop", "tests/test_fit_steps.py"),
-    "step_loss": ("the loss of one step of fit_steps' loop, on lessonpkg's compared losses",
-                  "tests/test_fit_steps.py"),
     "ctc_greedy_decode": ("best-path decoding of CTC outputs; torch has no decoder", "tests/test_ctc.py"),
     "caption_scores": ("caption metrics (exact match, token overlap)", "tests/test_captioner.py"),
     "MostFrequentTag": ("a counting baseline for tagging", "tests/test_spans.py"),
@@ -73,8 +64,9 @@ NO_TORCH_COUNTERPART: dict[str, tuple[str, str]] = {
     "diagnostics.scale_to_spectral_radius": ("linear algebra on a weight matrix", "tests/test_diagnostics.py"),
     **{f"long_range.{name}": ("the long-range benchmark's training driver and its files",
                               "tests/test_long_range.py")
-       for name in ("adding_mse", "fit_adding", "train_adding", "save_runs", "load_runs")},
+       for name in ("AddingBatches", "train_adding", "save_runs", "load_runs")},
     **{f"charlm.{name}": ("helpers of the character language model chapter",
-                          "tests/test_charlm.py (the model itself is compared through tbptt_epoch)")
-       for name in ("make_char_lm", "to_lanes", "step_fn", "read_prefix", "train_char_lm", "load_char_lms")},
+                          "tests/test_charlm.py (the model itself is compared through lp.fit on its chunks)")
+       for name in ("make_char_lm", "to_lanes", "stream_chunks", "step_fn", "read_prefix", "train_char_lm",
+                    "load_char_lms")},
 }
