@@ -10,7 +10,9 @@ torch loop, so ``fit`` takes one update per chunk with the gradient truncated to
     lp.fit(lp.train.ChunkedRNN(rnn, head), lp.CrossEntropyLoss(), opt, data, epochs=5, batch_size=32)
 
 With ``chunk_len=None`` every sequence is one chunk: full backpropagation through time, and
-``lengths`` may mark padded sequences. The layer-level mechanics are ``lp.TruncatedBPTT``'s.
+``lengths`` may mark padded sequences. ``lp.TruncatedBPTT`` shows the same mechanics on a bare layer.
+``fit`` and ``evaluate`` measure the data in the same chunks, the state carried, so every step is
+scored from everything before it (a bidirectional layer, though, then sees one chunk at a time).
 """
 
 from __future__ import annotations
