@@ -6,7 +6,7 @@ The layout follows torch's, so that ``lessonpkg.nn.LSTM`` reads beside ``torch.n
   ``nn.init`` and ``nn.utils`` (``clip_grad_norm_``, ``clip_grad_value_``);
 - ``lessonpkg.optim``: ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam``;
 - ``lessonpkg.models``: the composite models of the chapters and the n-gram models;
-- ``lessonpkg.train``: the training loops, truncated BPTT and checkpoints;
+- ``lessonpkg.train``: the one training loop ``fit``, ``evaluate``, truncated BPTT and checkpoints;
 - ``lessonpkg.decode``: greedy, sampling, beam search and CTC decoding;
 - ``lessonpkg.metrics``, ``lessonpkg.data``;
 - ``lessonpkg.testing`` (gradient checks, torch interop), ``lessonpkg.notebook`` (plots,
@@ -30,12 +30,9 @@ from lessonpkg.models import (
     AttentionSeq2Seq, ImageCaptioner, RNNLanguageModel, Seq2Seq, SequenceClassifier, SequenceTagger, VectorToSequence,
 )
 from lessonpkg.models.captioner import caption_scores
-from lessonpkg.models.rnnlm import lm_loss, lm_update, train_lm
 from lessonpkg.models import ngram
 from lessonpkg.train import (
-    TruncatedBPTT, classifier_scores, evaluate_loss, fit, fit_steps, load_checkpoint, minibatches, one_hot_ids,
-    predict_classes, save_checkpoint, step_loss, tagger_evaluate, tagger_params, tagger_update, train_classifier,
-    train_tagger,
+    TruncatedBPTT, evaluate, fit, load_checkpoint, minibatches, one_hot_ids, predict_classes, save_checkpoint,
 )
 from lessonpkg.decode import (
     apply_temperature, beam_search, ctc_greedy_decode, greedy_decode, sample_next, sample_sequence,

@@ -61,9 +61,9 @@ def run_benchmark(out: str | Path, cells=CELLS, lengths=LENGTHS, seeds=SEEDS, wo
     runs = {}
     for key, model, history, seconds in sorted(results, key=lambda r: (r[0][1], CELLS.index(r[0][0]), r[0][2])):
         runs[key] = (model, history)
-        diverged = int(history["diverged_at"])
+        diverged = int(history.get("diverged_at", -1))
         note = f", overflowed at update {diverged}" if diverged >= 0 else ""
-        log(f"{key[0]:8s} T={key[1]:3d} seed={key[2]}: final validation MSE {history['val_mse'][-1]:.4f}{note} "
+        log(f"{key[0]:8s} T={key[1]:3d} seed={key[2]}: final validation MSE {history['val_loss'][-1]:.4f}{note} "
             f"({seconds:.0f} s)")
     save_runs(out, runs, **settings)
     log(f"saved {len(runs)} models to {out} in {time.perf_counter() - start:.0f} s")

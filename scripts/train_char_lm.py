@@ -7,16 +7,16 @@ Run from the repository root:
 Each model is Embedding(27, 16) -> RNN/GRU/LSTM(16, 64) -> Linear(64, 27), trained with Adam (lr 0.01,
 gradient norm clipped at 5) by truncated BPTT: the training stream of ``lp.data.names.load_names(rng=0)``
 in 32 lanes, chunks of 32 characters, 10 epochs, seed 0 for every model. The file holds the weights
-(float64, keys ``"<cell>/<parameter>"``) and the curves (``"extra/<cell>_train_loss"``,
-``"extra/<cell>_val_loss"``, in nats per character). The test split is not read.
+(float64, keys ``"<cell>/<parameter>"``) and the curves in nats per character: ``"extra/<cell>_train_loss"``
+(epochs,), the loss of the training stream after each epoch, and ``"extra/<cell>_val_loss"`` (epochs + 1,),
+the validation stream's before training and after each epoch. (The shipped file's training curve was
+recorded as the mean of each epoch's chunk losses, by the loop that ``lp.fit`` replaced; the weights and
+the validation curve are what this script computes.) The test split is not read.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-
-from tqdm import tqdm
 
 import lessonpkg as lp
 from lessonpkg import charlm
@@ -33,10 +33,10 @@ def train_all(config: dict, cells=CELLS, show_progress: bool = True) -> tuple[di
     train_stream, val_stream = splits.stream("train"), splits.stream("val")
     models, extras = {}, {}
     for cell in cells:
-        with tqdm(desc=f"training {cell}", file=sys.stderr, disable=not show_progress) as bar:
-            model, history = charlm.train_char_lm(cell, train_stream, val_stream, progress=bar.update, **config)
+        progress = f"training {cell}" if show_progress else False
+        model, history = charlm.train_char_lm(cell, train_stream, val_stream, progress=progress, **config)
         models[cell] = model
-        extras[f"{cell}_train_loss"], extras[f"{cell}_val_loss"] = history["train_loss"], history["val_loss"]
+        extras[f"{cell}_train_loss"], extras[f"{cell}_val_loss"] = history["train_loss"][1:], history["val_loss"]
     return models, extras
 
 

@@ -4,8 +4,9 @@ The model reads generated lines of code-like text one character at a time
 (``lp.data.make_code_text``) and tags every character with the bracket depth
 after it, or as lying inside a string: a one-layer ``lp.LSTM`` with H units and
 a ``lp.Linear`` head, trained with Adam by full backpropagation through time
-(``lp.train_tagger``). The forget-gate bias starts at 1 (``bias_ih`` block
-[H:2H] set to 1, ``bias_hh`` block set to 0). Everything is seeded.
+(``lp.fit`` through ``lp.train.ChunkedRNN``, on ``lp.train.Chunks`` of whole
+sequences). The forget-gate bias starts at 1 (``bias_ih`` block [H:2H] set to
+1, ``bias_hh`` block set to 0). Everything is seeded.
 
 Run it from the repository root (about five minutes on two cores)::
 
@@ -43,24 +44,23 @@ def build(vocab_size: int, hidden_size: int, num_classes: int, forget_bias: floa
 
 def train(hidden_size: int, max_depth: int, length: int, n_train: int, n_val: int, epochs: int, batch_size: int,
           lr: float, forget_bias: float, seed: int, verbose: bool = False):
-    """Train the tagger; return ``(lstm, head, history)`` with the history of ``lp.train_tagger``."""
+    """Train the tagger; return ``(lstm, head, history)``: ``lp.fit``'s losses and accuracies, (epochs + 1,) each."""
     train_set = lp.data.make_code_text(n_train, length, rng=seed, max_depth=max_depth)
     val_set = lp.data.make_code_text(n_val, length, rng=seed + 1, max_depth=max_depth)
     lstm, head = build(train_set.x.shape[2], hidden_size, max_depth + 2, forget_bias, seed)
-    opt = lp.Adam(lp.tagger_params(lstm, head), lr=lr)
+    model = lp.train.ChunkedRNN(lstm, head)  # the lstm and head themselves, read as one model
+    opt = lp.Adam(model.params, lr=lr)
+    keys = ("train_loss", "train_accuracy", "val_loss", "val_accuracy")
     history = None
-    for epoch in range(epochs):  # one epoch per call, so that progress can be printed
-        h = lp.train_tagger(lstm, head, opt, train_set.x, train_set.y, epochs=1, batch_size=batch_size,
-                            rng=seed + 1000 + epoch, x_val=val_set.x, y_val=val_set.y)
-        if history is None:
-            history = {k: list(v) for k, v in h.items()}
-        else:
-            for k in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
-                history[k].append(h[k][-1])
+    for epoch in range(epochs):  # one epoch per call, each shuffled by its own seed, and progress printed
+        h = lp.fit(model, lp.CrossEntropyLoss(), opt, lp.train.Chunks(train_set.x, train_set.y), epochs=1,
+                   batch_size=batch_size, rng=seed + 1000 + epoch, val=lp.train.Chunks(val_set.x, val_set.y),
+                   metrics={"accuracy": lp.train.accuracy})
+        history = {k: list(h[k]) for k in keys} if history is None else {k: history[k] + [h[k][-1]] for k in keys}
         if verbose:
             print(f"epoch {epoch + 1:3d}  val loss {h['val_loss'][-1]:.4f}  val accuracy {h['val_accuracy'][-1]:.4f}",
                   flush=True)
-    return lstm, head, {k: np.asarray(v) for k, v in history.items() if k not in ("epoch", "updates")}
+    return lstm, head, {k: np.asarray(v) for k, v in history.items()}
 
 
 def main() -> None:

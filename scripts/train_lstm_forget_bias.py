@@ -5,7 +5,7 @@ tokens out of V = 4 and, at the last step only, name the first one. Guessing
 scores 1/4. The model is a one-layer ``lp.LSTM(4, 16)`` with a
 ``lp.Linear(16, 4)`` head, trained with Adam (lr 0.01, batches of 32, 512
 training sequences, 20 epochs) by full backpropagation through time
-(``lp.train_tagger``). Only the forget-gate bias differs between runs: the
+(``lp.fit`` through ``lp.train.ChunkedRNN``). Only the forget-gate bias differs between runs: the
 ``bias_ih`` block [H:2H] is set to b_f and the ``bias_hh`` block to 0, so the
 gate starts near ``sigmoid(b_f)``. Each (T, b_f) pair is trained from five
 seeds; a seed gives the same initial weights and data for every b_f.
@@ -55,9 +55,10 @@ def train_one(length: int, forget_bias: float, seed: int, n_train: int = N_TRAIN
     x, y = lp.data.delayed_recall(n_train, length, length - 1, VOCAB, rng=seed)
     x_val, y_val = lp.data.delayed_recall(n_val, length, length - 1, VOCAB, rng=10_000 + seed)
     lstm, head = build(forget_bias, seed, hidden=hidden)
-    opt = lp.Adam(lp.tagger_params(lstm, head), lr=LR)
-    history = lp.train_tagger(lstm, head, opt, x, y, epochs=epochs, batch_size=BATCH, rng=seed,
-                              x_val=x_val, y_val=y_val)
+    model = lp.train.ChunkedRNN(lstm, head)  # the lstm and head themselves, read as one model
+    history = lp.fit(model, lp.CrossEntropyLoss(), lp.Adam(model.params, lr=LR), lp.train.Chunks(x, y),
+                     epochs=epochs, batch_size=BATCH, rng=seed, val=lp.train.Chunks(x_val, y_val),
+                     metrics={"accuracy": lp.train.accuracy})
     return lstm, head, history["val_accuracy"]
 
 

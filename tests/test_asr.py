@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.apps.asr: the CTC training step's gradient, decoding helpers, error rates, bad input."""
+"""Tests of lessonpkg.apps.asr: CTCModel's gradient, training with lp.fit, decoding helpers, error rates, bad input."""
 
 from __future__ import annotations
 
@@ -14,13 +14,16 @@ def tiny_tagger(C=4, D=3, H=3, seed=0):
                              lp.Linear(2 * H, C, rng=seed + 1))
 
 
-def test_ctc_step_gradient_matches_finite_differences():
+def test_ctc_model_gradient_matches_finite_differences():
     rng = np.random.default_rng(0)
     model = tiny_tagger()
     x, lengths = rng.normal(size=(2, 6, 3)), np.array([6, 4])
     targets, target_lengths = np.array([[1, 1, 2], [3, 0, 0]]), np.array([3, 1])
     crit = lp.CTCLoss()
-    _, grads = asr.ctc_step(model, x, lengths, targets, target_lengths, crit)
+    ctc = asr.CTCModel(model)
+    log_probs, cache = ctc.forward(x, lengths)
+    _, ctc_cache = crit.forward(log_probs, targets, lengths, target_lengths)
+    _, grads = ctc.backward(crit.backward(ctc_cache), cache)
 
     def loss():
         log_probs, _ = asr.ctc_log_probs(model, x, lengths)
@@ -31,7 +34,7 @@ def test_ctc_step_gradient_matches_finite_differences():
         assert np.linalg.norm(grads[name] - num) / np.linalg.norm(num) < 1e-7, name
 
 
-def test_train_ctc_lowers_the_loss_and_learns_a_toy_task():
+def test_fit_with_ctc_lowers_the_loss_and_learns_a_toy_task():
     rng = np.random.default_rng(1)
     # class c (1 or 2) is a burst in input channel c - 1; the target lists the bursts in order
     N, T = 40, 12
@@ -44,9 +47,12 @@ def test_train_ctc_lowers_the_loss_and_learns_a_toy_task():
         x[n, 7:9, labels[1] - 1] += 1
     model = tiny_tagger(C=3, H=8)
     lengths = np.full(N, T)
-    h = asr.train_ctc(model, lp.Adam(model.params, lr=0.05), x, lengths, targets, target_lengths, epochs=25,
-                      batch_size=10, rng=0, val=(x, lengths, targets, target_lengths))
+    data = asr.CTCBatches(x, lengths, targets, target_lengths)
+    h = lp.fit(asr.CTCModel(model), lp.CTCLoss(), lp.Adam(model.params, lr=0.05), data, epochs=25, batch_size=10,
+               rng=0, val=data, clip_grad_norm=5.0, metrics={"per": asr.phoneme_errors})
     assert h["train_loss"].shape == (26,) and h["val_per"].shape == (26,)
+    hyps = asr.recognise(model, x, lengths)
+    assert h["val_per"][-1] == lp.metrics.error_rate(hyps, list(targets))
     assert h["val_loss"][-1] < 0.2 * h["val_loss"][0]
     assert h["val_per"][-1] < 0.1
 
@@ -77,10 +83,9 @@ def test_bad_input_found_by_fuzzing():
     model = tiny_tagger()
     x, lengths = np.zeros((2, 6, 3)), np.array([6, 4])
     targets, target_lengths = np.array([[1, 2], [3, 0]]), np.array([2, 1])
-    with pytest.raises(TypeError, match="crit must be a lessonpkg CTCLoss, got NoneType"):
-        asr.ctc_step(model, x, lengths, targets, target_lengths, None)
-    with pytest.raises(TypeError, match="optimizer must be an optimizer with a step"):
-        asr.train_ctc(model, None, x, lengths, targets, target_lengths, epochs=1)
-    hist = asr.train_ctc(model, lp.SGD(model.params, lr=0.01), x.tolist(), lengths.tolist(), targets.tolist(),
-                         target_lengths.tolist(), epochs=1, batch_size=2, rng=0)  # lists work like arrays
+    with pytest.raises(ValueError, match="must share N >= 1"):
+        asr.CTCBatches(x, lengths[:1], targets, target_lengths)
+    data = asr.CTCBatches(x.tolist(), lengths.tolist(), targets.tolist(), target_lengths.tolist())  # lists work
+    hist = lp.fit(asr.CTCModel(model), lp.CTCLoss(), lp.SGD(model.params, lr=0.01), data, epochs=1, batch_size=2,
+                  rng=0)
     assert hist["train_loss"].shape == (2,)

@@ -1,4 +1,4 @@
-"""lessonpkg.apps.charlm: truncated-BPTT training of a character model equals torch's detach loop, and its scoring."""
+"""lessonpkg.apps.charlm: lp.fit on its chunks equals torch's truncated-BPTT loop with detach, and its scoring."""
 
 import numpy as np
 import pytest
@@ -18,7 +18,7 @@ def torch_twin(model):
 
 @pytest.mark.parametrize("cell", ["RNN", "GRU", "LSTM"])
 @pytest.mark.parametrize("n_lanes,chunk_len", [(1, 4), (3, 5), (2, 7)])
-def test_tbptt_epoch_equals_torch_with_detach(cell, n_lanes, chunk_len):
+def test_fit_on_the_stream_equals_torch_with_detach(cell, n_lanes, chunk_len):
     rng = np.random.default_rng(0)
     stream = rng.integers(0, 6, size=40)
     model = charlm.make_char_lm(cell, 6, 3, 4, rng=1)
@@ -27,7 +27,8 @@ def test_tbptt_epoch_equals_torch_with_detach(cell, n_lanes, chunk_len):
             p += rng.normal(0, 0.3, p.shape)
     emb, rnn, head = torch_twin(model)
     x, y = charlm.to_lanes(stream, n_lanes)
-    losses = charlm.tbptt_epoch(model, lp.SGD(model.params, lr=0.3), x, y, chunk_len)
+    hist = lp.fit(charlm.chunked(model), lp.CrossEntropyLoss(), lp.SGD(model.params, lr=0.3),
+                  charlm.stream_chunks(stream, n_lanes, chunk_len), epochs=1)
 
     opt = torch.optim.SGD([*emb.parameters(), *rnn.parameters(), *head.parameters()], lr=0.3)
     state, expected = None, []
@@ -41,18 +42,18 @@ def test_tbptt_epoch_equals_torch_with_detach(cell, n_lanes, chunk_len):
         opt.step()
         state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
         expected.append(loss.item())
-    np.testing.assert_allclose(losses, expected, rtol=1e-10)
+    assert hist["updates"][-1] == len(expected)
     for name, m in (("embed", emb), ("rnn", rnn), ("head", head)):
         for k, v in m.named_parameters():
             np.testing.assert_allclose(model.params[f"{name}.{k}"], v.detach().numpy(), rtol=1e-10, atol=1e-12)
-    worst = max([rel_error(losses, expected), *(rel_error(model.params[f"{name}.{k}"], v.detach().numpy())
-                                                for name, m in (("embed", emb), ("rnn", rnn), ("head", head))
-                                                for k, v in m.named_parameters())])
-    record("charlm.tbptt_epoch", ["chunk losses", "parameters after one epoch"], x.shape, worst)
+    worst = max(rel_error(model.params[f"{name}.{k}"], v.detach().numpy())
+                for name, m in (("embed", emb), ("rnn", rnn), ("head", head)) for k, v in m.named_parameters())
+    record("fit", ["parameters after one epoch of truncated BPTT on a stream"], x.shape, worst)
+    record("charlm.chunked", ["parameters after one epoch of lp.fit"], x.shape, worst)
 
 
 @pytest.mark.parametrize("cell", ["RNN", "LSTM"])
-def test_stream_nll_is_the_full_sequence_loss_in_torch(cell):
+def test_evaluate_on_the_stream_is_the_full_sequence_loss_in_torch(cell):
     stream = np.random.default_rng(2).integers(0, 5, size=30)
     model = charlm.make_char_lm(cell, 5, 3, 4, rng=0)
     emb, rnn, head = torch_twin(model)
@@ -60,16 +61,17 @@ def test_stream_nll_is_the_full_sequence_loss_in_torch(cell):
     out, _ = rnn(emb(s[:, :-1]))
     expected = torch.nn.functional.cross_entropy(head(out)[0], s[0, 1:]).item()
     for chunk_len in (1, 7, 100):
-        np.testing.assert_allclose(charlm.stream_nll(model, stream, chunk_len), expected, rtol=1e-10)
-        record("charlm.stream_nll", ["mean loss"], (len(stream), chunk_len),
-               rel_error(charlm.stream_nll(model, stream, chunk_len), expected))
+        loss = lp.evaluate(charlm.chunked(model), lp.CrossEntropyLoss(), charlm.stream_chunks(stream, 1, chunk_len))
+        np.testing.assert_allclose(loss["loss"], expected, rtol=1e-10)
+        record("evaluate", ["mean loss of a stream read in chunks"], (len(stream), chunk_len),
+               rel_error(loss["loss"], expected))
 
 
 def test_step_fn_and_read_prefix_agree_with_the_stream_scores():
     stream = np.array([0, 3, 1, 4, 2, 0, 1])
     model = charlm.make_char_lm("GRU", 5, 3, 4, rng=0)
     logits, _ = model.forward(stream[None, :-1])
-    expected = log_softmax(logits[0])  # (T - 1, V)
+    expected = log_softmax(logits[0].T)  # (T - 1, V)
     step, state = charlm.step_fn(model), None
     for t in range(stream.size - 1):
         logp, state = step(stream[t], state)
@@ -98,14 +100,17 @@ def test_train_char_lm_learns_on_a_tiny_stream():
     stream = np.tile(np.array([0, 1, 2, 3, 1, 2]), 20)  # a repeating pattern: easy to learn
     model, history = charlm.train_char_lm("GRU", stream, stream[:31], embedding_dim=3, hidden_size=8, n_lanes=2,
                                           chunk_len=5, epochs=5, lr=0.05)
-    assert history["train_loss"].shape == (5,) and history["val_loss"].shape == (6,)
+    assert history["train_loss"].shape == history["val_loss"].shape == (6,)
     assert history["val_loss"][-1] < 0.5 * history["val_loss"][0]
-    np.testing.assert_allclose(history["val_loss"][-1], charlm.stream_nll(model, stream[:31]), rtol=1e-12)
+    val = lp.evaluate(charlm.chunked(model), lp.CrossEntropyLoss(), charlm.stream_chunks(stream[:31]))["loss"]
+    assert history["val_loss"][-1] == val
 
 
 def test_bad_models_and_tokens_found_by_fuzzing():
     with pytest.raises(TypeError, match="model must be a lessonpkg RNNLanguageModel"):
-        charlm.stream_nll(None, np.arange(10) % 5)
+        charlm.chunked(None)
+    with pytest.raises(ValueError, match="stream must be a 1-d stream of at least 2 token ids"):
+        charlm.stream_chunks(np.array([3]))
     with pytest.raises(TypeError, match="model must be a lessonpkg RNNLanguageModel"):
         charlm.read_prefix(lp.Linear(2, 2), [1, 2])
     with pytest.raises(TypeError, match="tokens must be a 1-d sequence of int token ids"):
@@ -113,12 +118,6 @@ def test_bad_models_and_tokens_found_by_fuzzing():
 
 
 def test_training_entry_points_refuse_bad_arguments():
-    model = lp.charlm.make_char_lm("GRU", 5, 3, 4, rng=0)
-    x = np.zeros((2, 6), dtype=np.int64)
-    with pytest.raises(TypeError, match="model must be a lessonpkg RNNLanguageModel"):
-        lp.charlm.tbptt_epoch(None, lp.Adam(model.params), x, x, 3)
-    with pytest.raises(TypeError, match="optimizer"):
-        lp.charlm.tbptt_epoch(model, None, x, x, 3)
     with pytest.raises(ValueError, match=r"train_stream must be a 1-d stream of at least 2 token ids, got shape \(0,"):
         lp.charlm.train_char_lm("GRU", np.zeros(0, dtype=np.int64), np.arange(5))
     with pytest.raises(ValueError, match="val_stream must have entries >= 0"):

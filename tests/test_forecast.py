@@ -70,19 +70,6 @@ def test_errors():
         fc.mae(y, yhat[:1])
 
 
-def test_early_stopping_keeps_and_restores_best():
-    p = {"w": np.array([0.0])}
-    stop = fc.EarlyStopping(patience=2)
-    answers = []
-    for loss, value in [(3.0, 1.0), (1.0, 2.0), (2.0, 3.0), (1.5, 4.0)]:
-        p["w"][...] = value
-        answers.append(stop.step(loss, p))
-    assert answers == [False, False, False, True] and stop.best_epoch == 1 and stop.best_loss == 1.0
-    w = p["w"]
-    stop.restore(p)
-    assert p["w"] is w and p["w"][0] == 2.0
-
-
 def test_bad_inputs():
     with pytest.raises(ValueError, match=r"x must have shape \(N, L\)"):
         fc.persistence(np.zeros(3), 1)
@@ -92,12 +79,6 @@ def test_bad_inputs():
         fc.ARModel(4).fit(np.zeros((5, 3)), np.zeros(5))
     with pytest.raises(ValueError, match="y must have shape"):
         fc.ARModel(2).fit(np.zeros((5, 3)), np.zeros(4))
-    with pytest.raises(ValueError, match="val_loss must be finite"):
-        fc.EarlyStopping(3).step(np.nan, {})
-    with pytest.raises(ValueError, match="no epoch recorded"):
-        fc.EarlyStopping(3).restore({})
-    with pytest.raises(TypeError, match="patience must be an int"):
-        fc.EarlyStopping(2.5)
 
 
 @pytest.mark.parametrize("fn", [fc.mae, fc.rmse])
@@ -110,12 +91,3 @@ def test_errors_check_axis_and_empty_input(fn):
     with pytest.raises(ValueError, match="y and yhat must hold at least one value"):
         fn(np.zeros(0), np.zeros(0))
     assert fn(y, y + 1, axis=-1).shape == (3,)
-
-
-def test_early_stopping_checks_params():
-    stop = fc.EarlyStopping(2)
-    with pytest.raises(TypeError, match="params must be a dict of numpy arrays"):
-        stop.step(1.0, None)
-    stop.step(1.0, {"w": np.ones(3)})
-    with pytest.raises(ValueError, match=r"params\[.w.\] must have shape \(3,\) like the recorded parameters"):
-        stop.restore({"w": np.zeros(2)})

@@ -13,9 +13,9 @@ from twin import rel_error
 import lessonpkg as lp
 from lessonpkg.apps.long_range import (
     CELLS,
+    AddingBatches,
+    TruncatedGradient,
     adding_grads,
-    adding_mse,
-    fit_adding,
     load_runs,
     make_adding_model,
     save_runs,
@@ -59,7 +59,7 @@ def test_model_equals_torch_forward_and_backward(cell, G, T, N, H):
     worst = max([rel_error(pred, pred_t.detach().numpy()), rel_error(dx, xt.grad.numpy()),
                  *(rel_error(grads[k], p.grad.numpy()) for k, p in named.items())])
     record("long_range.make_adding_model", ["pred", "dx", *(f"d{k}" for k in named)], (T, N, 2, H), worst)
-    mse = adding_mse(model, x, y)
+    mse = lp.evaluate(model, lp.MSELoss(), (x, y))["loss"]
     assert mse == pytest.approx(float(np.mean((pred - y) ** 2)), rel=1e-12)
 
 
@@ -86,6 +86,7 @@ def test_truncated_grads_equal_torch_with_the_state_detached(cell, T, k):
         np.testing.assert_allclose(grads[n], p.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=n)
     worst = max([rel_error(loss, loss_t.item()), *(rel_error(grads[n], p.grad.numpy()) for n, p in named.items())])
     record("long_range.adding_grads", ["loss", *(f"d{n}" for n in named)], f"T={T}, chunk_len={k}", worst)
+    record("long_range.TruncatedGradient", ["loss", *(f"d{n}" for n in named)], f"T={T}, chunk_len={k}", worst)
     if k == T:  # no truncation: the same as the model's own backward
         pred, cache = model.forward(x)
         _, full = model.backward(2 * (pred - y) / y.size, cache)
@@ -93,22 +94,35 @@ def test_truncated_grads_equal_torch_with_the_state_detached(cell, T, k):
             np.testing.assert_allclose(grads[n], full[n], rtol=1e-12, atol=1e-14)
 
 
-def test_fit_adding_with_a_delay_and_truncation_runs():
+def test_fit_with_a_delay_and_truncation_runs():
     x_val, y_val = lp.data.adding_problem(8, 4, rng=0, delay=4, batch_first=True)
-    hist = fit_adding(make_adding_model("GRU", 3, rng=0), 4, steps=2, rng=0, batch_size=4, chunk_len=4, delay=4,
-                      eval_every=1, x_val=x_val, y_val=y_val)
-    assert len(hist["val_mse"]) == 3 and hist["diverged_at"] == -1
+    model = make_adding_model("GRU", 3, rng=0)
+    hist = lp.fit(TruncatedGradient(model, 4), lp.MSELoss(), lp.Adam(model.params, lr=0.01),
+                  AddingBatches(4, 1, delay=4, n_eval=8), epochs=2, batch_size=4, rng=0, val=(x_val, y_val))
+    assert len(hist["val_loss"]) == 3 and hist["updates"].tolist() == [0, 1, 2] and "diverged_at" not in hist
+
+
+def test_adding_batches_are_fresh_for_training_and_fixed_for_measuring():
+    data = AddingBatches(5, 3, n_eval=6, dtype=np.float32)
+    gen = np.random.default_rng(0)
+    drawn = [x for (x,), _ in data.batches(4, gen)]
+    assert len(drawn) == 3 and all(x.shape == (4, 5, 2) and x.dtype == np.float32 for x in drawn)
+    expected, _ = lp.data.adding_problem(4, 5, np.random.default_rng(0), batch_first=True)
+    np.testing.assert_array_equal(drawn[0], expected.astype(np.float32))
+    [((a,), _)] = list(data.batches(None, None))
+    [((b,), _)] = list(data.batches(4, None))
+    assert a is b and a.shape == (6, 5, 2)
 
 
 def test_train_adding_is_deterministic_and_records_its_history():
-    kwargs = {"hidden_size": 4, "steps": 5, "batch_size": 8, "eval_every": 2, "n_val": 16}
+    kwargs = {"hidden_size": 4, "steps": 6, "batch_size": 8, "eval_every": 2, "n_val": 16}
     m1, h1 = train_adding("GRU", 6, seed=3, **kwargs)
     m2, h2 = train_adding("GRU", 6, seed=3, **kwargs)
     m3, _ = train_adding("GRU", 6, seed=4, **kwargs)
     assert m1.dtype == np.float32
-    np.testing.assert_array_equal(h1["step"], [0, 2, 4, 5])
-    assert set(h1) == {"step", "train_mse", "grad_norm", "val_mse", "diverged_at"}
-    assert all(len(h1[k]) == 4 for k in ("step", "train_mse", "grad_norm", "val_mse")) and h1["diverged_at"] == -1
+    np.testing.assert_array_equal(h1["updates"], [0, 2, 4, 6])
+    assert set(h1) == {"epoch", "updates", "train_loss", "val_loss", "grad_norm"}
+    assert all(len(v) == 4 for v in h1.values())
     for k in m1.params:
         np.testing.assert_array_equal(m1.params[k], m2.params[k])
     for k in h1:
@@ -129,31 +143,37 @@ def test_cells_and_their_initialisation():
     assert 0.0007 < p["weight_ih_l0"].std() < 0.0013
 
 
-def test_fit_adding_clipping_modes_and_the_recorded_gradient_norm():
+def test_clipping_modes_and_the_recorded_gradient_norm():
     x_val, y_val = lp.data.adding_problem(16, 5, rng=9, batch_first=True)
     hist = {}
     for clip in ("norm", "value", None):
         model = make_adding_model("RNN", 4, rng=0)
-        hist[clip] = fit_adding(model, 5, steps=4, rng=1, batch_size=8, optimizer="sgd", lr=0.1, clip=clip,
-                                threshold=0.01, eval_every=1, x_val=x_val, y_val=y_val)
+        hist[clip] = lp.fit(TruncatedGradient(model), lp.MSELoss(), lp.SGD(model.params, lr=0.1), AddingBatches(5, 1),
+                            epochs=4, batch_size=8, rng=1, val=(x_val, y_val),
+                            clip_grad_norm=0.01 if clip == "norm" else None,
+                            clip_grad_value=0.01 if clip == "value" else None)
     # the same batches and start: the gradient before any clipping is the same, the updates differ
-    assert hist["norm"]["grad_norm"][0] == hist["value"]["grad_norm"][0] == hist[None]["grad_norm"][0]
-    assert hist["norm"]["val_mse"][0] == hist["value"]["val_mse"][0] == hist[None]["val_mse"][0]
-    assert len({hist[c]["val_mse"][1] for c in hist}) == 3
-    assert len({hist[c]["grad_norm"][1] for c in hist}) == 3
+    assert hist["norm"]["grad_norm"][1] == hist["value"]["grad_norm"][1] == hist[None]["grad_norm"][1]
+    assert hist["norm"]["val_loss"][0] == hist["value"]["val_loss"][0] == hist[None]["val_loss"][0]
+    assert len({hist[c]["val_loss"][1] for c in hist}) == 3
+    assert len({hist[c]["grad_norm"][2] for c in hist}) == 3
 
 
-def test_fit_adding_stops_when_the_numbers_overflow():
+def test_fit_stops_when_the_numbers_overflow():
     model = make_adding_model("RNN-ReLU", 4, rng=0)
-    model.rnn.params["weight_hh_l0"][...] = 5 * np.eye(4)  # a ReLU state that grows like 5**t
+    model.rnn.params["weight_hh_l0"][...] = 1.5 * np.eye(4)  # a ReLU state that grows like 1.5**t
     model.rnn.params["bias_ih_l0"][...] = 1.0
-    history = fit_adding(model, 500, steps=10, rng=0, batch_size=2)
-    assert history["diverged_at"] == 0 and len(history["step"]) == 0
+    before = model.state_dict()
+    with pytest.warns(RuntimeWarning, match="training stopped in epoch 1 after 0 updates: a number overflowed"):
+        history = lp.fit(TruncatedGradient(model), lp.MSELoss(), lp.SGD(model.params, lr=1e-3),
+                         AddingBatches(600, 2, n_eval=2), epochs=3, batch_size=2, rng=0)
+    assert int(history["diverged_at"]) == 0 and history["epoch"].tolist() == [0]
+    assert all(np.array_equal(v, before[k]) for k, v in model.params.items())
 
 
 def test_training_lowers_the_error_on_a_short_problem():
     _, h = train_adding("GRU", 4, hidden_size=8, steps=150, batch_size=32, eval_every=150, n_val=128, dtype=np.float64)
-    assert h["val_mse"][-1] < 0.5 * h["val_mse"][0]
+    assert h["val_loss"][-1] < 0.5 * h["val_loss"][0]
 
 
 def test_save_and_load_round_trip(tmp_path):
@@ -185,7 +205,7 @@ def test_the_script_runs_a_tiny_benchmark_and_its_output_loads(tmp_path):
     runs2 = script.run_benchmark(tmp_path / "tiny2.npz", cells=("RNN", "LSTM"), lengths=(4,), seeds=(0,), workers=2,
                                  log=lines.append, hidden_size=3, steps=3, batch_size=4, eval_every=3)
     for key in runs:  # the same results in worker processes
-        np.testing.assert_array_equal(runs[key][1]["val_mse"], runs2[key][1]["val_mse"])
+        np.testing.assert_array_equal(runs[key][1]["val_loss"], runs2[key][1]["val_loss"])
     loaded, meta = load_runs(out)
     assert set(loaded) == set(runs)
     assert int(meta["steps"]) == 3 and int(meta["hidden_size"]) == 3
@@ -196,14 +216,13 @@ def test_the_script_runs_a_tiny_benchmark_and_its_output_loads(tmp_path):
     (lambda: make_adding_model("RNN", 0), ValueError, "hidden_size must be >= 1"),
     (lambda: train_adding("RNN", 0), ValueError, "T must be >= 1"),
     (lambda: train_adding("RNN", 5, steps=0), ValueError, "steps must be >= 1"),
+    (lambda: train_adding("RNN", 5, steps=5, eval_every=2), ValueError, "steps must be a multiple of eval_every=2"),
     (lambda: save_runs("/tmp/never.npz", {("RNN", -1, 0): (None, {})}), ValueError, "T must be >= 1"),
-    (lambda: fit_adding(make_adding_model("RNN", 2), 5, steps=1, optimizer="adagrad"), ValueError, "optimizer must be"),
-    (lambda: fit_adding(make_adding_model("RNN", 2), 5, steps=1, clip="l2"), ValueError, "clip must be"),
-    (lambda: fit_adding(make_adding_model("RNN", 2), 5, steps=1, threshold=-1.0), ValueError, "threshold must be"),
-    (lambda: fit_adding(make_adding_model("RNN", 2), 5, steps=1, x_val=np.zeros((1, 5, 2))), ValueError,
-     "x_val and y_val must be given together"),
-    (lambda: fit_adding(make_adding_model("RNN", 2), 5, steps=1, chunk_len=2), ValueError,
-     r"chunk_len must divide T \+ delay = 5"),
+    (lambda: TruncatedGradient(lp.Linear(2, 1)), TypeError, "model must be a lessonpkg SequenceClassifier"),
+    (lambda: TruncatedGradient(make_adding_model("RNN", 2), 2).forward(np.zeros((1, 5, 2))), ValueError,
+     "chunk_len must divide T=5"),
+    (lambda: AddingBatches(5, 0), ValueError, "per_epoch must be >= 1"),
+    (lambda: list(AddingBatches(5, 1).batches(None, np.random.default_rng(0))), TypeError, "batch_size must be an int"),
     (lambda: adding_grads(make_adding_model("RNN", 2), np.zeros((1, 6, 2)), np.zeros((1, 1)), chunk_len=4),
      ValueError, "chunk_len must divide T=6"),
 ])

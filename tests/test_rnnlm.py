@@ -1,4 +1,4 @@
-"""Tests of lessonpkg.models.rnnlm: the Embedding -> RNN -> Linear language model and its training step."""
+"""Tests of lessonpkg.models.rnnlm: the Embedding -> RNN -> Linear language model, and its training by lp.fit."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from equality_log import record
 from twin import rel_error
 
 import lessonpkg as lp
-from lessonpkg.models.rnnlm import RNNLanguageModel, lm_loss, lm_update, train_lm
+from lessonpkg.models.rnnlm import RNNLanguageModel
 
 
 def make_model(cls=lp.RNN, V=7, E=4, H=5, num_layers=1, seed=0):
@@ -31,7 +31,7 @@ def torch_twin(model):
                                                              enforce_sorted=False)
             out, _ = rnn(packed)
             out, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=tokens.shape[1])
-        return head(out)
+        return head(out).transpose(1, 2)  # (N, V, T), the layout torch's cross_entropy reads
 
     params = {f"{name}.{k}": p for name, m in (("embed", emb), ("rnn", rnn), ("head", head))
               for k, p in m.named_parameters()}
@@ -76,7 +76,7 @@ def test_logits_past_a_length_are_the_head_bias():
     model = make_model()
     tokens = np.array([[1, 2, 3, 4], [5, 6, 0, 0]])
     logits, _ = model.forward(tokens, np.array([4, 2]))
-    np.testing.assert_array_equal(logits[1, 2:], np.broadcast_to(model.params["head.bias"], (2, 7)))
+    np.testing.assert_array_equal(logits[1, :, 2:], np.broadcast_to(model.params["head.bias"][:, None], (7, 2)))
 
 
 def test_finite_differences_without_torch():
@@ -87,74 +87,50 @@ def test_finite_differences_without_torch():
 
 
 @pytest.mark.parametrize("max_norm", [None, 0.05])
-def test_lm_update_equals_one_torch_adam_step_with_clipping(max_norm):
+def test_fit_equals_torch_adam_with_clipping_on_padded_sentences(max_norm):
     model = make_model(lp.GRU)
     rng = np.random.default_rng(3)
-    tokens, targets = rng.integers(0, 7, size=(4, 5)), rng.integers(0, 7, size=(4, 5))
+    tokens, targets = rng.integers(1, 7, size=(4, 5)), rng.integers(1, 7, size=(4, 5))
     lengths = np.array([5, 2, 4, 1])
+    targets[np.arange(5)[None, :] >= lengths[:, None]] = 0  # 0 pads the targets past each length
     run, tparams = torch_twin(model)
-    opt = lp.Adam(model.params, lr=0.01)
     opt_t = torch.optim.Adam(tparams.values(), lr=0.01)
-    for _ in range(2):
-        loss, norm = lm_update(model, opt, tokens, targets, lengths, max_norm=max_norm)
+    norms = []
+    for _ in range(2):  # two epochs of one full batch: two Adam steps
         opt_t.zero_grad()
-        logits_t = run(tokens, lengths)
-        masked = torch.from_numpy(np.where(np.arange(5) < lengths[:, None], targets, -100))
-        loss_t = torch.nn.functional.cross_entropy(logits_t.reshape(-1, 7), masked.reshape(-1))
+        loss_t = torch.nn.functional.cross_entropy(run(tokens, lengths), torch.from_numpy(targets), ignore_index=0)
         loss_t.backward()
-        norm_t = torch.nn.utils.clip_grad_norm_(tparams.values(), np.inf if max_norm is None else max_norm)
+        norms.append(torch.nn.utils.clip_grad_norm_(tparams.values(), np.inf if max_norm is None else max_norm).item())
         opt_t.step()
-        assert loss == pytest.approx(loss_t.item(), rel=1e-12)
-        assert norm == pytest.approx(norm_t.item(), rel=1e-10)
+    crit = lp.CrossEntropyLoss(ignore_index=0)
+    hist = lp.fit(model, crit, lp.Adam(model.params, lr=0.01), (tokens, lengths, targets), epochs=2,
+                  clip_grad_norm=max_norm)
+    np.testing.assert_allclose(hist["grad_norm"][1:], norms, rtol=1e-10)
     if max_norm is not None:
-        assert norm > max_norm  # the clipping did act
+        assert min(norms) > max_norm  # the clipping did act
     for k, p in tparams.items():
         np.testing.assert_allclose(model.params[k], p.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
-    worst = max([rel_error(loss, loss_t.item()), rel_error(norm, norm_t.item()),
+    worst = max([rel_error(hist["grad_norm"][1:], norms),
                  *(rel_error(model.params[k], p.detach().numpy()) for k, p in tparams.items())])
-    record("lm_update", ["loss", "gradient norm", "parameters after 2 Adam steps"], tokens.shape, worst)
-    with torch.no_grad():  # lm_loss on the updated model: the same masked mean as torch's cross-entropy
-        loss_t = torch.nn.functional.cross_entropy(run(tokens, lengths).reshape(-1, 7), masked.reshape(-1)).item()
-    assert lm_loss(model, tokens, targets, lengths) == pytest.approx(loss_t, rel=1e-10)
-    record("lm_loss", ["loss"], tokens.shape, rel_error(lm_loss(model, tokens, targets, lengths), loss_t))
+    record("fit", ["gradient norm", "parameters after 2 Adam steps"], tokens.shape, worst)
+    with torch.no_grad():  # the loss of the updated model: the same masked mean as torch's cross-entropy
+        loss_t = torch.nn.functional.cross_entropy(run(tokens, lengths), torch.from_numpy(targets),
+                                                   ignore_index=0).item()
+    assert hist["train_loss"][-1] == pytest.approx(loss_t, rel=1e-10)
+    record("evaluate", ["mean loss over the real steps"], tokens.shape, rel_error(hist["train_loss"][-1], loss_t))
 
 
-def test_targets_past_lengths_do_not_count():
-    model = make_model()
-    tokens = np.array([[1, 2, 3], [4, 5, 0]])
-    a = np.array([[2, 3, 4], [5, 6, 0]])
-    b = np.array([[2, 3, 4], [5, 6, 6]])
-    lengths = np.array([3, 2])
-    assert lm_loss(model, tokens, a, lengths) == lm_loss(model, tokens, b, lengths)
-
-
-def test_train_lm_learns_a_deterministic_sequence_and_records_history():
+def test_fit_learns_a_deterministic_sequence():
     V = 5
     tokens = np.tile(np.arange(V - 1), (8, 1))  # 0 1 2 3 -> targets 1 2 3 4
-    targets = tokens + 1
     model = make_model(V=V)
-    h = train_lm(model, lp.Adam(model.params, lr=0.05), tokens, targets, epochs=30, batch_size=4,
-                 max_norm=1.0, rng=0, val=(tokens, targets, None))
-    assert list(h) == ["epoch", "updates", "train_loss", "grad_norm", "val_loss"]
-    assert h["epoch"].tolist() == list(range(31)) and h["updates"][-1] == 60
-    assert np.isnan(h["grad_norm"][0]) and np.all(h["grad_norm"][1:] > 0)
-    assert h["val_loss"][-1] < 0.05 < h["val_loss"][0]
-    assert h["train_loss"][0] == pytest.approx(h["val_loss"][0])
-
-
-def test_train_lm_is_deterministic_for_a_seed():
-    tokens = np.random.default_rng(0).integers(0, 7, size=(6, 4))
-    runs = []
-    for _ in range(2):
-        model = make_model()
-        runs.append(train_lm(model, lp.SGD(model.params, lr=0.1), tokens, tokens, np.array([4, 3, 2, 1, 4, 4]),
-                             epochs=3, batch_size=2, rng=5)["train_loss"])
-    np.testing.assert_array_equal(*runs)
+    h = lp.fit(model, lp.CrossEntropyLoss(), lp.Adam(model.params, lr=0.05), (tokens, tokens + 1), epochs=30,
+               batch_size=4, clip_grad_norm=1.0, rng=0)
+    assert h["updates"][-1] == 60 and h["train_loss"][-1] < 0.05 < h["train_loss"][0]
 
 
 def test_exported():
-    assert lp.RNNLanguageModel is RNNLanguageModel and lp.lm_update is lm_update
-    assert lp.train_lm is train_lm and lp.lm_loss is lm_loss
+    assert lp.RNNLanguageModel is RNNLanguageModel
 
 
 @pytest.mark.parametrize("build, error, match", [
@@ -185,12 +161,6 @@ def test_bad_construction(build, error, match):
     (lambda m: m.forward(np.zeros((2, 3), dtype=np.int64), np.array([3, 4])), ValueError,
      "lengths must lie between 1 and T=3"),
     (lambda m: m.backward(np.zeros((2, 3, 7)), None), TypeError, "cache must be the cache returned"),
-    (lambda m: lm_loss(m, np.zeros((2, 3), dtype=np.int64), np.zeros((2, 2), dtype=np.int64)), ValueError,
-     "targets must have the shape of tokens"),
-    (lambda m: lm_update(m, lp.SGD(m.params), np.zeros((2, 3), dtype=np.int64), np.zeros((2, 3), dtype=np.int64),
-                         loss_fn=lp.CrossEntropyLoss(reduction="sum")), TypeError, "reduction='mean'"),
-    (lambda m: train_lm(m, lp.SGD(m.params), np.zeros((2, 3), dtype=np.int64), np.zeros((2, 3), dtype=np.int64),
-                        epochs=1, val=[1, 2, 3]), TypeError, "val must be a tuple"),
 ])
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):

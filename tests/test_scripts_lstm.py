@@ -37,5 +37,6 @@ def test_shipped_code_tagger_loads_and_tags_fresh_text():
     assert path.stat().st_size < 1_000_000
     assert extras["val_accuracy"].shape == (tagger.CONFIG["epochs"] + 1,)
     d = lp.data.make_code_text(64, 64, rng=123)
-    _, accuracy = lp.tagger_evaluate(lstm, head, d.x, d.y)
-    assert accuracy > 0.99
+    scores = lp.evaluate(lp.train.ChunkedRNN(lstm, head), lp.CrossEntropyLoss(), lp.train.Chunks(d.x, d.y),
+                         metrics={"accuracy": lp.train.accuracy})
+    assert scores["accuracy"] > 0.99

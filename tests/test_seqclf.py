@@ -1,4 +1,4 @@
-"""Tests for the sequence-classifier training loop: scores, one-hot encoding, training and bad inputs."""
+"""Tests of training sequence classifiers with lp.fit: scores against torch, one-hot encoding, predictions."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,10 @@ from equality_log import record
 from twin import rel_error
 
 import lessonpkg as lp
-from lessonpkg.train.classify import classifier_scores, one_hot_ids, predict_classes, train_classifier
+from lessonpkg.train import accuracy, evaluate, fit
+from lessonpkg.train.classify import one_hot_ids, predict_classes
+
+ACC = {"accuracy": accuracy}
 
 
 def _data(rng=0, N=24, T=5, V=4):
@@ -36,36 +39,33 @@ def test_scores_match_torch_cross_entropy(bidirectional):
     x, y, lengths = _data()
     model = _model(bidirectional=bidirectional)
     logits, _ = model.forward(x, lengths=lengths)
-    loss, acc = classifier_scores(model, x, y, lengths)
+    scores = evaluate(model, lp.CrossEntropyLoss(), (x, lengths, y), metrics=ACC)
     ref = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(y)).item()
-    np.testing.assert_allclose(loss, ref, rtol=1e-12)
-    record("classifier_scores", ["mean cross-entropy"], x.shape, rel_error(loss, ref))
-    assert acc == np.mean(logits.argmax(1) == y)
+    np.testing.assert_allclose(scores["loss"], ref, rtol=1e-12)
+    record("evaluate", ["mean cross-entropy"], x.shape, rel_error(scores["loss"], ref))
+    assert scores["accuracy"] == np.mean(logits.argmax(1) == y)
     np.testing.assert_array_equal(predict_classes(model, x, lengths), logits.argmax(1))
 
 
 def test_training_learns_and_records_history():
     x, y, lengths = _data(N=64)
     model = _model()
-    h = train_classifier(model, lp.Adam(model.params, lr=0.05), x, y, lengths, epochs=15, batch_size=16, rng=0,
-                         val=(x, y, lengths))
-    assert set(h) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc"}
+    h = fit(model, lp.CrossEntropyLoss(), lp.Adam(model.params, lr=0.05), (x, lengths, y), epochs=15, batch_size=16,
+            rng=0, val=(x, lengths, y), metrics=ACC)
+    assert set(h) == {"epoch", "updates", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "grad_norm"}
     assert h["epoch"].tolist() == list(range(16))
     assert h["train_loss"][-1] < 0.5 * h["train_loss"][0]
-    assert h["train_acc"][-1] > 0.9
-    np.testing.assert_allclose(h["val_loss"], h["train_loss"], rtol=1e-12)
+    assert h["train_accuracy"][-1] > 0.9
+    np.testing.assert_array_equal(h["val_loss"], h["train_loss"])
 
 
-def test_feed_forward_model_without_lengths_and_progress_hook():
+def test_feed_forward_model_without_lengths():
     gen = np.random.default_rng(0)
     x = gen.standard_normal((40, 3))
     y = (x[:, 0] > 0).astype(np.int64)
     model = lp.Linear(3, 2, rng=0)
-    seen = []
-    h = train_classifier(model, lp.SGD(model.params, lr=0.5), x, y, epochs=5,
-                         progress=lambda it: (seen.append(e) or e for e in it))
-    assert seen == [1, 2, 3, 4, 5] and "val_loss" not in h
-    assert h["train_acc"][-1] > 0.8
+    h = fit(model, lp.CrossEntropyLoss(), lp.SGD(model.params, lr=0.5), (x, y), epochs=5, metrics=ACC)
+    assert "val_loss" not in h and h["train_accuracy"][-1] > 0.8
 
 
 def test_deterministic():
@@ -73,25 +73,9 @@ def test_deterministic():
     runs = []
     for _ in range(2):
         model = _model()
-        runs.append(train_classifier(model, lp.Adam(model.params, lr=0.01), x, y, lengths, epochs=2,
-                                     batch_size=5, rng=4)["train_loss"])
+        runs.append(fit(model, lp.CrossEntropyLoss(), lp.Adam(model.params, lr=0.01), (x, lengths, y), epochs=2,
+                        batch_size=5, rng=4)["train_loss"])
     np.testing.assert_array_equal(runs[0], runs[1])
-
-
-def test_bad_inputs():
-    x, y, lengths = _data()
-    model = _model()
-    opt = lp.SGD(model.params, lr=0.1)
-    with pytest.raises(TypeError, match="model must be a lessonpkg Module"):
-        train_classifier(object(), opt, x, y, lengths, epochs=1)
-    with pytest.raises(ValueError, match="same number of examples"):
-        train_classifier(model, opt, x, y[:-1], lengths, epochs=1)
-    with pytest.raises(ValueError, match="lengths must have shape"):
-        train_classifier(model, opt, x, y, lengths[:-1], epochs=1)
-    with pytest.raises(TypeError, match="y must have an integer dtype"):
-        classifier_scores(model, x, y.astype(float), lengths)
-    with pytest.raises(TypeError, match="val must be a tuple"):
-        train_classifier(model, opt, x, y, lengths, epochs=1, val=(x, y))
 
 
 def test_bad_input_found_by_fuzzing():
@@ -100,5 +84,8 @@ def test_bad_input_found_by_fuzzing():
     with pytest.raises(TypeError, match="model must be a lessonpkg Module, got NoneType"):
         predict_classes(None, np.zeros((2, 3, 4)))
     x, y, lengths = _data()
-    with pytest.raises(TypeError, match="optimizer must be an optimizer with a step"):
-        train_classifier(_model(), None, x, y, lengths, epochs=1)
+    model = _model()
+    with pytest.raises(ValueError, match=r"train\[1\] must hold N=24 examples"):
+        fit(model, lp.CrossEntropyLoss(), lp.SGD(model.params), (x, lengths[:-1], y), epochs=1)
+    with pytest.raises(ValueError, match=r"lengths must have shape \(24,\)"):
+        evaluate(model, lp.CrossEntropyLoss(), (x, lengths[:, None], y))

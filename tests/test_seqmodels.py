@@ -131,7 +131,7 @@ def test_params_are_the_childrens_arrays_and_training_updates_them():
     before = model.rnn.params["weight_hh_l0"].copy()
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((8, 4, 2)), rng.integers(0, 2, 8)
-    lp.fit(model, lp.CrossEntropyLoss(), lp.SGD(model.params, lr=0.1), x, y, epochs=1)
+    lp.fit(model, lp.CrossEntropyLoss(), lp.SGD(model.params, lr=0.1), (x, y), epochs=1)
     assert not np.array_equal(before, model.rnn.params["weight_hh_l0"])
     assert model.num_parameters() == model.rnn.num_parameters() + model.head.num_parameters()
 

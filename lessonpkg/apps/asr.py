@@ -1,4 +1,4 @@
-"""Phoneme recognition with CTC: log-probabilities from a tagger, a training loop, decoding and error rates.
+"""Phoneme recognition with CTC: log-probabilities from a tagger, its training data, decoding and error rates.
 
 The model is a ``SequenceTagger`` (usually over a bidirectional GRU) whose
 head has C = P + 1 outputs, class 0 being the CTC blank. For a padded batch x
@@ -8,44 +8,104 @@ head has C = P + 1 outputs, class 0 being the CTC blank. For a padded batch x
     log_probs = log_softmax(logits over C)          # moved to (T, N, C), CTC's layout
     loss = CTCLoss(blank=0)(log_probs, targets, lengths, target_lengths)
 
-and the gradient flows back the same way. Recognition is best-path decoding
-(``ctc_greedy_decode``); quality is the phoneme error rate, the edit distance
-between recognised and true phoneme strings divided by the true length.
+and the gradient flows back the same way (``CTCModel``). ``lp.fit`` trains it on ``CTCBatches``
+with ``CTCLoss``. Recognition is best-path decoding (``ctc_greedy_decode``); quality is the
+phoneme error rate, the edit distance between recognised and true phoneme strings divided by the
+true length (``phoneme_errors``, a metric of ``lp.evaluate``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_array, check_int_array, check_optimizer, check_positive_int
+from lessonpkg._validate import check_array, check_int_array, check_positive_int
 from lessonpkg.decode.ctc import ctc_greedy_decode
-from lessonpkg.metrics.sequence import error_rate
+from lessonpkg.metrics.sequence import edit_distance
 from lessonpkg.models.heads import SequenceTagger
-from lessonpkg.nn.ctc import CTCLoss
 from lessonpkg.nn.functional import log_softmax
-from lessonpkg.train.loop import minibatches
+from lessonpkg.train.data import batch_indices
+
+
+class CTCModel(SequenceTagger):
+    """A ``SequenceTagger`` whose scores become CTC's per-frame log-probabilities (T, N, C).
+
+    ``forward(x, lengths)`` returns ``log_softmax`` of the tagger's logits over the classes, moved to
+    (T, N, C), the layout ``CTCLoss`` reads; ``backward`` takes the gradient back through the
+    log-softmax, ``dz = g - exp(log_probs) * g.sum(axis=2)``. It is built on the tagger's ``rnn`` and
+    ``head`` (the same arrays, under the same names), so training it trains the tagger.
+
+    Parameters
+    ----------
+    tagger : SequenceTagger with C outputs, class 0 the blank
+    """
+
+    def __init__(self, tagger: SequenceTagger) -> None:
+        if not isinstance(tagger, SequenceTagger):
+            raise TypeError(f"model must be a lessonpkg SequenceTagger, got {type(tagger).__name__}")
+        super().__init__(tagger.rnn, tagger.head)
+
+    def forward(self, x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, tuple]:
+        """Return ``log_probs`` (T, N, C) for x (N, T, D) with ``lengths`` (N,), and the cache."""
+        logits, cache = super().forward(x, lengths=lengths)  # (N, C, T)
+        log_probs = log_softmax(logits.transpose(2, 0, 1), axis=2)  # (T, N, C)
+        return log_probs, self.save_for_backward(tagger=cache, log_probs=log_probs)
+
+    def backward(self, dlog_probs: np.ndarray, cache: tuple) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Return ``dx`` (N, T, D) and ``grads`` keyed like ``params``; ``dlog_probs`` is (T, N, C)."""
+        tagger_cache, log_probs = self.check_cache(cache).values()
+        dz = dlog_probs - np.exp(log_probs) * dlog_probs.sum(axis=2, keepdims=True)  # back through log_softmax
+        return super().backward(dz.transpose(1, 2, 0), tagger_cache)  # (N, C, T)
 
 
 def ctc_log_probs(model: SequenceTagger, x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, tuple]:
-    """Return ``log_probs`` (T, N, C), the log-softmax of the tagger's logits, and the model cache."""
-    if not isinstance(model, SequenceTagger):
-        raise TypeError(f"model must be a lessonpkg SequenceTagger, got {type(model).__name__}")
-    logits, cache = model.forward(x, lengths=lengths)  # (N, C, T)
-    return log_softmax(logits.transpose(2, 0, 1), axis=2), cache  # (T, N, C)
+    """Return ``log_probs`` (T, N, C), the log-softmax of the tagger's logits, and the cache of ``CTCModel``."""
+    return CTCModel(model).forward(x, lengths)
 
 
-def ctc_step(model: SequenceTagger, x, lengths, targets, target_lengths, crit: CTCLoss) -> tuple[float, dict]:
-    """One forward and backward pass: the loss and the parameter gradients."""
-    if not isinstance(crit, CTCLoss):
-        raise TypeError(f"crit must be a lessonpkg CTCLoss, got {type(crit).__name__}")
-    log_probs, cache = ctc_log_probs(model, x, lengths)
-    loss, ctc_cache = crit.forward(log_probs, targets, lengths, target_lengths)
-    g = crit.backward(ctc_cache)  # (T, N, C), torch's convention: rows sum to 0
-    dz = g - np.exp(log_probs) * g.sum(axis=2, keepdims=True)  # back through log_softmax (g passes unchanged)
-    _, grads = model.backward(dz.transpose(1, 2, 0), cache)  # (N, C, T)
-    return float(loss), grads
+class CTCBatches:
+    """Padded utterances and their label sequences, served for ``lp.fit`` and ``lp.evaluate`` with ``CTCModel``.
+
+    ``batches(batch_size, rng)`` yields ``((x, lengths), (targets, lengths, target_lengths))``, the
+    inputs of ``CTCModel`` and the targets of ``CTCLoss``. A minibatch is cut to its longest
+    utterance and its longest label sequence; read in one batch and in order it is passed whole.
+
+    Parameters
+    ----------
+    x : (N, T, D) padded features; lengths : (N,)
+    targets : (N, S) padded label ids in 1..C-1; target_lengths : (N,)
+    """
+
+    def __init__(self, x, lengths, targets, target_lengths) -> None:
+        self.x = check_array(x, "x")
+        self.lengths, self.targets = check_int_array(lengths, "lengths", low=1), check_int_array(targets, "targets")
+        self.target_lengths = check_int_array(target_lengths, "target_lengths", low=0)
+        N = self.x.shape[0] if self.x.ndim == 3 else -1
+        if N < 1 or any(a.shape[:1] != (N,) for a in (self.lengths, self.targets, self.target_lengths)):
+            raise ValueError(f"x (N, T, D), lengths (N,), targets (N, S) and target_lengths (N,) must share N >= 1, "
+                             f"got {self.x.shape}, {self.lengths.shape}, {self.targets.shape}, "
+                             f"{self.target_lengths.shape}")
+
+    def batches(self, batch_size: int | None, rng: np.random.Generator | None):
+        """Yield ``((x, lengths), (targets, lengths, target_lengths))`` per minibatch, shuffled by ``rng``."""
+        arrays = (self.x, self.lengths, self.targets, self.target_lengths)
+        if rng is None and (batch_size is None or check_positive_int(batch_size, "batch_size") >= len(self.x)):
+            yield (self.x, self.lengths), (self.targets, self.lengths, self.target_lengths)
+            return
+        for idx in batch_indices(len(self.x), batch_size, rng):
+            x, lengths, targets, target_lengths = (a[idx] for a in arrays)
+            T, S = int(lengths.max()), max(int(target_lengths.max()), 1)
+            yield (x[:, :T], lengths), (targets[:, :S], lengths, target_lengths)
+
+
+def phoneme_errors(log_probs: np.ndarray, targets: np.ndarray, input_lengths: np.ndarray,
+                   target_lengths: np.ndarray) -> tuple[int, int]:
+    """A metric for ``lp.evaluate``: the edit distance of the best paths to the labels, and the labels' length.
+
+    Summed over a data set, their ratio is the phoneme error rate (``metrics.error_rate``).
+    """
+    hyps = ctc_greedy_decode(log_probs, input_lengths, blank=0)
+    refs = [t[:n] for t, n in zip(targets, target_lengths)]
+    return sum(edit_distance(h, r) for h, r in zip(hyps, refs)), int(sum(len(r) for r in refs))
 
 
 def recognise(model: SequenceTagger, x: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
@@ -61,72 +121,6 @@ def collapse_frames(frame_ids: np.ndarray, silence: int = 0) -> np.ndarray:
         raise ValueError(f"frame_ids must have shape (T,) with T >= 1, one label per frame, got {f.shape}")
     keep = np.concatenate([[True], f[1:] != f[:-1]]) & (f != silence)
     return f[keep].astype(np.int64)
-
-
-def train_ctc(model: SequenceTagger, optimizer, x: np.ndarray, lengths: np.ndarray, targets: np.ndarray,
-              target_lengths: np.ndarray, *, epochs: int, batch_size: int = 32,
-              rng: np.random.Generator | int | None = None, val: tuple | None = None,
-              clip: float | None = 5.0, progress: Callable | None = None) -> dict[str, np.ndarray]:
-    """Train ``model`` in place with CTC on shuffled minibatches; return the per-epoch history.
-
-    Parameters
-    ----------
-    model : SequenceTagger with C outputs, blank = 0
-    optimizer : a lessonpkg optimizer built on ``model.params``
-    x : (N, T, D) padded features; lengths : (N,)
-    targets : (N, S) padded label ids in 1..C-1; target_lengths : (N,)
-    epochs, batch_size : int
-    rng : shuffles the examples every epoch
-    val : (x, lengths, targets, target_lengths) or None
-        Scored (mean CTC loss and phoneme error rate) before training and after every epoch.
-    clip : float or None
-        Clip the global gradient norm to this value.
-    progress : callable or None, wraps the epochs (e.g. tqdm)
-
-    Returns
-    -------
-    dict of (epochs + 1,) arrays: "epoch", "train_loss" (mean over the epoch's batches; at epoch 0 the
-    loss of the untrained model) and, with ``val``, "val_loss" and "val_per".
-    """
-    from lessonpkg.nn.utils.clip_grad import clip_grad_norm_
-
-    epochs = check_positive_int(epochs, "epochs", allow_zero=True)
-    check_optimizer(optimizer)
-    x, lengths, targets, target_lengths = (np.asarray(a) for a in (x, lengths, targets, target_lengths))
-    gen = as_rng(rng)
-    crit = CTCLoss(blank=0, reduction="mean", zero_infinity=False)
-    history: dict[str, list] = {"epoch": [], "train_loss": []}
-    if val is not None:
-        history.update(val_loss=[], val_per=[])
-
-    def score_val() -> None:
-        xv, lv, tv, tlv = val
-        lp, _ = ctc_log_probs(model, xv, lv)
-        history["val_loss"].append(float(crit.forward(lp, tv, lv, tlv)[0]))
-        hyps = ctc_greedy_decode(lp, lv)
-        history["val_per"].append(error_rate(hyps, [t[:n] for t, n in zip(tv, tlv)]))
-
-    history["epoch"].append(0)
-    lp0, _ = ctc_log_probs(model, x, lengths)
-    history["train_loss"].append(float(crit.forward(lp0, targets, lengths, target_lengths)[0]))
-    if val is not None:
-        score_val()
-    epoch_iter = range(1, epochs + 1)
-    for epoch in (progress(epoch_iter) if progress is not None else epoch_iter):
-        losses = []
-        for idx in minibatches(x.shape[0], batch_size, gen):
-            T = int(lengths[idx].max())
-            S = max(int(target_lengths[idx].max()), 1)
-            loss, grads = ctc_step(model, x[idx, :T], lengths[idx], targets[idx, :S], target_lengths[idx], crit)
-            if clip is not None:
-                clip_grad_norm_(grads, clip)
-            optimizer.step(grads)
-            losses.append(loss)
-        history["epoch"].append(epoch)
-        history["train_loss"].append(float(np.mean(losses)))
-        if val is not None:
-            score_val()
-    return {k: np.asarray(v) for k, v in history.items()}
 
 
 def stack_frames(x: np.ndarray, context: int) -> np.ndarray:

@@ -2,19 +2,20 @@
 
 The stream is cut into N parallel lanes (rows), and each lane is read chunk by
 chunk; the recurrent state flows on from one chunk to the next while the
-gradient stops at each chunk's start (``TruncatedBPTT``)::
+gradient stops at each chunk's start::
 
-    lanes (N, L) -> chunks (N, chunk_len) -> embed -> rnn (state carried) -> head -> logits (N, chunk_len, V)
+    lanes (N, L) -> chunks (N, chunk_len) -> embed -> rnn (state carried) -> head -> scores (N, V, chunk_len)
 
-The model is a ``RNNLanguageModel`` (``embed``, ``rnn``, ``head``); only the
-state handling is new here.
+The model is a ``RNNLanguageModel`` (``embed``, ``rnn``, ``head``). ``lp.fit`` trains it through
+``chunked(model)``, a ``lp.train.ChunkedRNN`` on the same arrays, on the chunks of ``stream_chunks``;
+``lp.evaluate`` on the whole stream in one lane gives its exact loss.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_int_array, check_optimizer, check_positive_int
+from lessonpkg._validate import as_rng, check_int_array, check_positive_int
 from lessonpkg.models.rnnlm import RNNLanguageModel
 from lessonpkg.nn.embedding import Embedding
 from lessonpkg.nn.functional import log_softmax
@@ -23,10 +24,10 @@ from lessonpkg.nn.linear import Linear
 from lessonpkg.nn.loss import CrossEntropyLoss
 from lessonpkg.nn.lstm import LSTM
 from lessonpkg.nn.rnn import RNN
-from lessonpkg.nn.utils.clip_grad import clip_grad_norm_
 from lessonpkg.optim import Adam
 from lessonpkg.train.checkpoint import load_checkpoint
-from lessonpkg.train.tbptt import TruncatedBPTT
+from lessonpkg.train.chunks import ChunkedRNN, Chunks
+from lessonpkg.train.loop import fit
 
 CELLS = {"RNN": RNN, "GRU": GRU, "LSTM": LSTM}
 
@@ -72,58 +73,21 @@ def to_lanes(stream, n_lanes: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _chunk_forward(model: RNNLanguageModel, tbptt: TruncatedBPTT, x: np.ndarray):
-    e, embed_cache = model.embed.forward(x)  # (N, t, E)
-    out, rnn_cache = tbptt.forward(e)  # (N, t, H), from the carried state
-    logits, head_cache = model.head.forward(out)  # (N, t, V)
-    return logits, (embed_cache, rnn_cache, head_cache)
-
-
-def tbptt_epoch(model: RNNLanguageModel, optimizer, x: np.ndarray, y: np.ndarray, chunk_len: int, *,
-                max_norm: float | None = None, progress=None) -> np.ndarray:
-    """One pass over lanes ``x``, ``y`` (N, L) chunk by chunk, one update per chunk; return the chunks' losses.
-
-    The state starts at zero and is carried across chunks; each update follows
-    the gradient of the chunk's mean cross-entropy, truncated at the chunk start.
-    ``progress``, if given, is called once per chunk (e.g. a tqdm bar's ``update``).
-    """
+def chunked(model: RNNLanguageModel) -> ChunkedRNN:
+    """The model as ``lp.fit`` and ``lp.evaluate`` read it: a ``ChunkedRNN`` on the same arrays, state carried."""
     _check_model(model)
-    check_optimizer(optimizer)
-    tbptt = TruncatedBPTT(model.rnn, chunk_len)
-    crit = CrossEntropyLoss()
-    V = model.head.out_features
-    losses = []
-    for xc, yc in tbptt.chunks(x, y):
-        logits, (embed_cache, rnn_cache, head_cache) = _chunk_forward(model, tbptt, xc)
-        loss, loss_cache = crit.forward(logits.reshape(-1, V), yc.reshape(-1))
-        dout, head_grads = model.head.backward(crit.backward(loss_cache).reshape(logits.shape), head_cache)
-        de, rnn_grads = tbptt.backward(dout, rnn_cache)  # the gradient stops at the chunk's first step
-        _, embed_grads = model.embed.backward(de, embed_cache)
-        grads = {**{f"embed.{k}": g for k, g in embed_grads.items()},
-                 **{f"rnn.{k}": g for k, g in rnn_grads.items()}, **{f"head.{k}": g for k, g in head_grads.items()}}
-        clip_grad_norm_(grads, np.inf if max_norm is None else max_norm)
-        optimizer.step(grads)
-        losses.append(float(loss))
-        if progress is not None:
-            progress(1)
-    return np.asarray(losses)
+    return ChunkedRNN(model.rnn, model.head, embed=model.embed)
 
 
-def stream_nll(model: RNNLanguageModel, stream, chunk_len: int = 256) -> float:
-    """Mean negative log-likelihood in nats of ``stream[1:]``, reading the whole stream with the state carried.
+def stream_chunks(stream, n_lanes: int = 1, chunk_len: int = 256) -> Chunks:
+    """``stream`` (T,) as ``to_lanes(stream, n_lanes)`` served in chunks of ``chunk_len`` characters.
 
-    Every token is predicted from everything before it (the chunks only bound
-    the memory used), so this is the exact loss of the stream under the model.
+    With one lane every character is predicted from everything before it (the chunks
+    only bound the memory used): ``lp.evaluate(chunked(model), lp.CrossEntropyLoss(),
+    stream_chunks(stream))["loss"]`` is the exact mean loss of the stream, in nats per character.
     """
-    _check_model(model)
-    x, y = to_lanes(stream, 1)  # (1, T - 1)
-    tbptt = TruncatedBPTT(model.rnn, check_positive_int(chunk_len, "chunk_len"))
-    total = 0.0
-    for xc, yc in tbptt.chunks(x, y):
-        logits, _ = _chunk_forward(model, tbptt, xc)  # (1, t, V)
-        logp = log_softmax(logits[0])  # (t, V)
-        total -= logp[np.arange(yc.shape[1]), yc[0]].sum()
-    return float(total / y.size)
+    x, y = to_lanes(_check_stream(stream, "stream"), n_lanes)
+    return Chunks(x, y, chunk_len=check_positive_int(chunk_len, "chunk_len"), batch_first=True)
 
 
 def step_fn(model: RNNLanguageModel):
@@ -154,26 +118,20 @@ def read_prefix(model: RNNLanguageModel, tokens) -> tuple[object, int]:
 def train_char_lm(cell: str, train_stream, val_stream, *, embedding_dim: int = 16, hidden_size: int = 64,
                   n_lanes: int = 32, chunk_len: int = 32, epochs: int = 10, lr: float = 0.01,
                   max_norm: float | None = 5.0, rng: np.random.Generator | int | None = 0,
-                  progress=None) -> tuple[RNNLanguageModel, dict[str, np.ndarray]]:
-    """Build a character model (``make_char_lm``) and train it with Adam and ``tbptt_epoch``; return it and its curves.
+                  progress: bool | str = False) -> tuple[RNNLanguageModel, dict[str, np.ndarray]]:
+    """Build a character model (``make_char_lm``), train it by truncated BPTT with Adam; return it and its history.
 
-    Returns
-    -------
-    model : RNNLanguageModel
-    history : dict of arrays
-        ``"train_loss"`` (epochs,): the mean chunk loss of each epoch; ``"val_loss"`` (epochs + 1,):
-        ``stream_nll`` of ``val_stream`` before training and after each epoch.
+    The training stream is cut into ``n_lanes`` lanes read in chunks of ``chunk_len``, one update per
+    chunk, the gradient norm clipped to ``max_norm``; the history's losses are in nats per character,
+    ``"val_loss"`` being the exact loss of ``val_stream`` (``stream_chunks``).
     """
     train_stream, val_stream = _check_stream(train_stream, "train_stream"), _check_stream(val_stream, "val_stream")
     vocab_size = int(max(np.max(train_stream), np.max(val_stream))) + 1
     model = make_char_lm(cell, vocab_size, embedding_dim, hidden_size, rng=rng)
-    optimizer = Adam(model.params, lr=lr)
-    x, y = to_lanes(train_stream, n_lanes)  # (N, L)
-    train_loss, val_loss = [], [stream_nll(model, val_stream)]
-    for _ in range(check_positive_int(epochs, "epochs")):
-        train_loss.append(tbptt_epoch(model, optimizer, x, y, chunk_len, max_norm=max_norm, progress=progress).mean())
-        val_loss.append(stream_nll(model, val_stream))
-    return model, {"train_loss": np.asarray(train_loss), "val_loss": np.asarray(val_loss)}
+    history = fit(chunked(model), CrossEntropyLoss(), Adam(model.params, lr=lr),
+                  stream_chunks(train_stream, n_lanes, chunk_len), epochs=check_positive_int(epochs, "epochs"),
+                  val=stream_chunks(val_stream), clip_grad_norm=max_norm, progress=progress)
+    return model, history
 
 
 def load_char_lms(path, embedding_dim: int = 16, hidden_size: int = 64,

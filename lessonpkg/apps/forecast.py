@@ -1,4 +1,4 @@
-"""Forecasting baselines, recursive multi-step forecasts, error measures and early stopping.
+"""Forecasting baselines, recursive multi-step forecasts and error measures.
 
 Every forecaster here maps windows ``x`` (N, L) of past values to forecasts
 (N, horizon) of the next ``horizon`` values, so they can all be scored on the
@@ -8,11 +8,13 @@ same windows:
 - ``seasonal_naive``: every future value equals the value one season earlier;
 - ``ARModel``: a linear autoregression of order p fitted by least squares,
   run recursively (each forecast is fed back as the newest input).
+
+A recurrent forecaster is trained by ``lp.fit`` with ``early_stopping=lp.train.EarlyStopping(...)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import numpy as np
 
@@ -169,54 +171,3 @@ def _same(y, yhat, axis=None) -> tuple[np.ndarray, np.ndarray]:
         if not -y.ndim <= axis < y.ndim:
             raise ValueError(f"axis must lie in [-{y.ndim}, {y.ndim}) for y of shape {y.shape}, got {axis}")
     return y, yhat
-
-
-def _check_params(params, name: str) -> None:
-    if not isinstance(params, Mapping) or not all(isinstance(v, np.ndarray) for v in params.values()):
-        raise TypeError(f"{name} must be a dict of numpy arrays (e.g. model.params), got {type(params).__name__}")
-
-
-class EarlyStopping:
-    """Remember the parameters with the lowest validation loss and say when it stopped improving.
-
-    ``step(val_loss, params)`` copies ``params`` when ``val_loss`` is a new
-    minimum and returns True once ``patience`` epochs in a row brought none;
-    ``restore(params)`` copies the best arrays back in place.
-
-    Parameters
-    ----------
-    patience : int
-        Epochs without a new minimum before stopping.
-    """
-
-    def __init__(self, patience: int) -> None:
-        self.patience = check_positive_int(patience, "patience")
-        self.best_loss = np.inf
-        self.best_epoch = -1
-        self.epoch = -1
-        self.best_params: dict[str, np.ndarray] | None = None
-
-    def step(self, val_loss: float, params: Mapping[str, np.ndarray]) -> bool:
-        """Record one epoch's validation loss; return True when training should stop."""
-        val_loss = float(val_loss)
-        if not np.isfinite(val_loss):
-            raise ValueError(f"val_loss must be finite, got {val_loss}")
-        _check_params(params, "params")
-        self.epoch += 1
-        if val_loss < self.best_loss:
-            self.best_loss, self.best_epoch = val_loss, self.epoch
-            self.best_params = {k: v.copy() for k, v in params.items()}
-        return self.epoch - self.best_epoch >= self.patience
-
-    def restore(self, params: Mapping[str, np.ndarray]) -> None:
-        """Copy the best parameters back into ``params`` in place."""
-        if self.best_params is None:
-            raise ValueError("no epoch recorded yet; call step(val_loss, params) first")
-        if set(params) != set(self.best_params):
-            raise ValueError(f"params must have the keys {sorted(self.best_params)}, got {sorted(params)}")
-        for k, v in params.items():
-            if np.shape(v) != self.best_params[k].shape:
-                raise ValueError(f"params[{k!r}] must have shape {self.best_params[k].shape} like the recorded "
-                                 f"parameters, got {np.shape(v)}")
-        for k, v in params.items():
-            v[...] = self.best_params[k]

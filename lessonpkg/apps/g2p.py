@@ -6,14 +6,14 @@ Two GRU encoder-decoders with the same sizes, trained the same way on
 * ``"plain"``: Chapter 3's ``Seq2Seq``, the source reaches the decoder only through the encoder's final state;
 * ``"attention"``: ``AttentionSeq2Seq``, the decoder also attends to every encoder output at every step.
 
-Batches hold words of one length ("bucketing"), so the plain model never
-reads padding; the targets are padded and ``CrossEntropyLoss(ignore_index=PAD)``
-skips the padding.
+Batches hold words of one length ("bucketing", ``PairBatches``), so the plain model
+never reads padding; the targets are padded and ``CrossEntropyLoss(ignore_index=PAD)``
+skips the padding. ``lp.fit`` trains either model on them, ``lp.evaluate`` measures it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -27,9 +27,9 @@ from lessonpkg.nn.embedding import Embedding
 from lessonpkg.nn.gru import GRU
 from lessonpkg.nn.linear import Linear
 from lessonpkg.nn.loss import CrossEntropyLoss
-from lessonpkg.nn.utils.clip_grad import clip_grad_norm_
 from lessonpkg.optim import Adam
 from lessonpkg.train.checkpoint import load_checkpoint
+from lessonpkg.train.loop import fit
 
 KINDS = ("plain", "attention")
 
@@ -82,63 +82,48 @@ def length_batches(pairs: Sequence, batch_size: int, rng: np.random.Generator | 
     return batches
 
 
-def batch_loss(model, pairs: Sequence, *, backward: bool = True):
-    """Mean cross-entropy per target token (phonemes and EOS) of one batch, and the grads if ``backward``."""
-    if not isinstance(model, (Seq2Seq, AttentionSeq2Seq)):
-        raise TypeError(f"model must be a lessonpkg Seq2Seq or AttentionSeq2Seq, got {type(model).__name__}")
-    enc = encode_pairs(pairs, letter_vocab(), phoneme_vocab())
-    if isinstance(model, AttentionSeq2Seq):
-        logits, cache = model.forward(enc.src, enc.src_lengths, enc.tgt_in)  # (N, V, T)
-    else:
-        if np.any(enc.src_lengths != enc.src.shape[1]):
-            raise ValueError("a plain Seq2Seq batch must hold words of one length (see length_batches)")
-        logits, cache = model.forward(enc.src, enc.tgt_in)
-    loss_fn = CrossEntropyLoss(ignore_index=PAD)
-    loss, lcache = loss_fn.forward(logits, enc.tgt_out)
-    if not backward:
-        return float(loss), None
-    _, grads = model.backward(loss_fn.backward(lcache), cache)
-    return float(loss), grads
+class PairBatches:
+    """``(word, phonemes)`` pairs served as length buckets for ``lp.fit`` and ``lp.evaluate``.
 
+    ``batches(batch_size, rng)`` groups the pairs with ``length_batches`` (shuffled by ``rng``, in a
+    fixed order when it is None; ``batch_size=None`` means 256) and encodes each batch with
+    ``encode_pairs``. It yields ``((src, tgt_in), (tgt_out,))`` for ``kind="plain"`` (``Seq2Seq``) and
+    ``((src, src_lengths, tgt_in), (tgt_out,))`` for ``kind="attention"`` (``AttentionSeq2Seq``);
+    ``tgt_out`` is padded with PAD, which ``CrossEntropyLoss(ignore_index=PAD)`` skips.
+    """
 
-def mean_loss(model, pairs: Sequence, batch_size: int = 256) -> float:
-    """Cross-entropy per target token over all ``pairs`` (each batch weighted by its number of tokens)."""
-    total = count = 0.0
-    for batch in length_batches(pairs, batch_size):
-        n = sum(len(p) + 1 for _, p in batch)
-        total += batch_loss(model, batch, backward=False)[0] * n
-        count += n
-    return total / count
+    def __init__(self, pairs: Sequence, kind: str) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        length_batches(pairs, 1)  # checks the pairs
+        self.pairs, self.kind = pairs, kind
+
+    def batches(self, batch_size: int | None, rng: np.random.Generator | None):
+        """Yield ``(inputs, (tgt_out,))`` for every length bucket, as the class docstring says."""
+        for batch in length_batches(self.pairs, 256 if batch_size is None else batch_size, rng):
+            enc = encode_pairs(batch, letter_vocab(), phoneme_vocab())
+            inputs = (enc.src, enc.tgt_in) if self.kind == "plain" else (enc.src, enc.src_lengths, enc.tgt_in)
+            yield inputs, (enc.tgt_out,)
 
 
 def train_g2p(kind: str, train_pairs: Sequence, val_pairs: Sequence, *, epochs: int = 10, batch_size: int = 64,
               lr: float = 0.005, max_norm: float = 5.0, rng: np.random.Generator | int | None = 0,
-              progress: Callable[[int], object] | None = None, **sizes) -> tuple[object, dict[str, np.ndarray]]:
+              progress: bool | str = False, **sizes) -> tuple[object, dict[str, np.ndarray]]:
     """Build a model with ``build_g2p_model(kind, **sizes)`` and train it with Adam and gradient clipping.
+
+    ``rng`` draws the initial weights, then shuffles the length buckets at every epoch.
 
     Returns
     -------
     model : Seq2Seq or AttentionSeq2Seq
-    history : dict
-        ``"train_loss"`` (epochs,): mean batch loss of each epoch; ``"val_loss"`` (epochs + 1,):
-        ``mean_loss`` on ``val_pairs`` before training and after each epoch (nats per target token).
+    history : dict, ``lp.fit``'s, with the losses in nats per target token (phonemes and EOS)
     """
     gen = as_rng(rng)
     model = build_g2p_model(kind, rng=gen, **sizes)
-    optimizer = Adam(model.params, lr=lr)
-    train_loss, val_loss = [], [mean_loss(model, val_pairs)]
-    for _ in range(check_positive_int(epochs, "epochs")):
-        losses = []
-        for batch in length_batches(train_pairs, batch_size, gen):
-            loss, grads = batch_loss(model, batch)
-            clip_grad_norm_(grads, max_norm)
-            optimizer.step(grads)
-            losses.append(loss)
-            if progress is not None:
-                progress(1)
-        train_loss.append(np.mean(losses))
-        val_loss.append(mean_loss(model, val_pairs))
-    return model, {"train_loss": np.asarray(train_loss), "val_loss": np.asarray(val_loss)}
+    history = fit(model, CrossEntropyLoss(ignore_index=PAD), Adam(model.params, lr=lr), PairBatches(train_pairs, kind),
+                  epochs=check_positive_int(epochs, "epochs"), batch_size=batch_size, val=PairBatches(val_pairs, kind),
+                  clip_grad_norm=max_norm, progress=progress, rng=gen)
+    return model, history
 
 
 def transcribe(model, word: str, *, beam_width: int = 1, max_len: int = 20,

@@ -5,9 +5,9 @@ reads the final state and returns one number, the predicted sum::
 
     y_hat = h_n[-1] @ head.weight.T + head.bias          # (N, 1)
 
-``fit_adding`` trains a model on fresh batches of ``adding_problem`` sequences
-with the mean squared error, an optional gradient clipping and an optimizer
-step per batch, and stops cleanly if the numbers overflow.
+``lp.fit`` trains it with the mean squared error on ``AddingBatches``, fresh batches of
+``adding_problem`` sequences, through ``TruncatedGradient``, which can cut the gradient to the
+last k steps; ``fit`` stops cleanly if the numbers overflow.
 ``scripts/long_range_benchmark.py`` trains every (cell, T, seed) with
 ``train_adding`` and stores the weights with ``save_runs``; ``load_runs``
 rebuilds the models in float64 so that a chapter can evaluate them on fresh data.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_array, check_nonnegative_float, check_positive_int
+from lessonpkg._validate import as_rng, check_array, check_dtype_arg, check_positive_int
 from lessonpkg.data.synthetic import adding_problem
 from lessonpkg.models.heads import SequenceClassifier
 from lessonpkg.nn import init
@@ -27,9 +27,10 @@ from lessonpkg.nn.gru import GRU
 from lessonpkg.nn.linear import Linear
 from lessonpkg.nn.loss import MSELoss
 from lessonpkg.nn.lstm import LSTM
+from lessonpkg.nn.module import Module
 from lessonpkg.nn.rnn import RNN
-from lessonpkg.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
-from lessonpkg.optim import SGD, Adam
+from lessonpkg.optim import Adam
+from lessonpkg.train.loop import fit
 from lessonpkg.train.tbptt import TruncatedBPTT
 
 CELLS = ("RNN", "RNN-ReLU", "IRNN", "LSTM", "GRU")
@@ -77,158 +78,137 @@ def make_adding_model(cell: str, hidden_size: int, rng: np.random.Generator | in
     return SequenceClassifier(rnn, Linear(H, 1, rng=gen, dtype=dtype))
 
 
-def adding_mse(model: SequenceClassifier, x: np.ndarray, y: np.ndarray) -> float:
-    """The mean squared error of ``model`` on sequences x (N, T, 2) with targets y (N, 1), cast to its dtype."""
-    x = check_array(x, "x").astype(model.dtype, copy=False)
-    y = check_array(y, "y").astype(model.dtype, copy=False)
-    pred, _ = model.forward(x)  # (N, 1)
-    loss, _ = MSELoss().forward(pred, y)
-    return float(loss)
+class TruncatedGradient(Module):
+    """A many-to-one adding model whose gradient is backpropagated through its last ``chunk_len`` steps only.
+
+    The layer runs over chunks of k steps, carrying its state (``TruncatedBPTT``), and the head reads
+    the last state: ``pred = head(out[:, -1])`` (N, 1). The loss is computed at the last step only, so
+    the gradient goes back k steps from it and stops: the earlier chunks have no loss of their own and
+    get no gradient. T must be a multiple of k; ``chunk_len=None`` backpropagates through all T steps.
+    ``params`` are the model's arrays.
+
+    Parameters
+    ----------
+    model : SequenceClassifier with a one-layer, one-direction layer (``make_adding_model``)
+    chunk_len : int or None
+        k.
+    """
+
+    def __init__(self, model: SequenceClassifier, chunk_len: int | None = None) -> None:
+        if not isinstance(model, SequenceClassifier):
+            raise TypeError(f"model must be a lessonpkg SequenceClassifier (see make_adding_model), "
+                            f"got {type(model).__name__}")
+        super().__init__(model.dtype)
+        self.rnn, self.head = model.rnn, model.head  # the model's own modules: the same parameter names
+        self.chunk_len = None if chunk_len is None else check_positive_int(chunk_len, "chunk_len")
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, tuple]:
+        """Return ``pred`` (N, 1) for x (N, T, 2), and the cache of the last chunk."""
+        T = x.shape[1]
+        k = T if self.chunk_len is None else self.chunk_len
+        if T % k:
+            raise ValueError(f"chunk_len must divide T={T}, so that the last chunk ends at the loss, got {k}")
+        tbptt = TruncatedBPTT(self.rnn, k)
+        for (x_chunk,) in tbptt.chunks(x):
+            out, rnn_cache = tbptt.forward(x_chunk)  # (N, k, H); the state flows on to the next chunk
+        pred, head_cache = self.head.forward(out[:, -1])  # (N, 1), read off the final state
+        return pred, self.save_for_backward(out_shape=out.shape, rnn=rnn_cache, head=head_cache)
+
+    def backward(self, dpred: np.ndarray, cache: tuple) -> tuple[None, dict[str, np.ndarray]]:
+        """Return ``None`` and ``grads`` keyed like ``params``; the gradient stops at the last chunk's first step."""
+        out_shape, rnn_cache, head_cache = self.check_cache(cache).values()
+        dfeature, head_grads = self.head.backward(dpred, head_cache)  # (N, H)
+        dout = np.zeros(out_shape, dtype=self.dtype)
+        dout[:, -1] = dfeature
+        _, _dstate0, rnn_grads = self.rnn.backward(dout, rnn_cache)  # _dstate0 would reach earlier chunks
+        return None, self.collect_grads(rnn=rnn_grads, head=head_grads)
 
 
 def adding_grads(model: SequenceClassifier, x: np.ndarray, y: np.ndarray,
-                 chunk_len: int | None = None) -> tuple[float, dict[str, np.ndarray], dict]:
+                 chunk_len: int | None = None) -> tuple[float, dict[str, np.ndarray], tuple]:
     """The MSE of ``model`` on x (N, T, 2) and y (N, 1), and its gradient, keyed like ``model.params``.
 
-    With ``chunk_len=k`` the gradient is truncated (``TruncatedBPTT``): the layer
-    runs over chunks of k steps, carrying its state, and the gradient is
-    backpropagated through the last chunk only, k steps back from the loss.
-    The earlier chunks have no loss of their own, so they get no gradient.
-    T must be a multiple of k. ``None`` backpropagates through all T steps.
+    With ``chunk_len=k`` the gradient is truncated to the last k steps (``TruncatedGradient``).
 
     Returns
     -------
     loss : float
     grads : dict of arrays, keyed like ``model.params``
-    caches : dict, the forward caches (``"rnn"``, ``"head"``) of the last chunk
+    cache : tuple, the forward cache of ``TruncatedGradient`` (the last chunk's)
     """
-    T = x.shape[1]
-    k = T if chunk_len is None else check_positive_int(chunk_len, "chunk_len")
-    if T % k:
-        raise ValueError(f"chunk_len must divide T={T}, so that the last chunk ends at the loss, got {chunk_len}")
-    tbptt = TruncatedBPTT(model.rnn, k)
-    for (x_chunk,) in tbptt.chunks(x):
-        out, rnn_cache = tbptt.forward(x_chunk)  # (N, k, H); the state flows on to the next chunk
-    pred, head_cache = model.head.forward(out[:, -1])  # (N, 1), read off the final state
+    net = TruncatedGradient(model, chunk_len)
+    pred, cache = net.forward(check_array(x, "x", dtype=model.dtype))
     crit = MSELoss()
-    loss, loss_cache = crit.forward(pred, y)
-    dfeature, head_grads = model.head.backward(crit.backward(loss_cache), head_cache)  # (N, H)
-    dout = np.zeros_like(out)
-    dout[:, -1] = dfeature
-    _, rnn_grads = tbptt.backward(dout, rnn_cache)  # stops at the last chunk's first step
-    grads = {**{f"rnn.{n}": g for n, g in rnn_grads.items()}, **{f"head.{n}": g for n, g in head_grads.items()}}
-    return float(loss), {n: grads[n] for n in model.params}, {"rnn": rnn_cache, "head": head_cache}
+    loss, loss_cache = crit.forward(pred, check_array(y, "y", dtype=model.dtype))
+    _, grads = net.backward(crit.backward(loss_cache), cache)
+    return float(loss), grads, cache
 
 
-def fit_adding(model: SequenceClassifier, T: int, *, steps: int, rng: np.random.Generator | int | None = None,
-               batch_size: int = 64, optimizer: str = "adam", lr: float = 1e-2, clip: str | None = "norm",
-               threshold: float = 1.0, chunk_len: int | None = None, delay: int = 0, eval_every: int = 100,
-               x_val: np.ndarray | None = None, y_val: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Train ``model`` in place on ``steps`` fresh batches of the adding problem of length T.
+class AddingBatches:
+    """Fresh batches of the adding problem (``adding_problem``, batch first), for ``lp.fit``.
 
-    Each update: draw ``batch_size`` sequences; compute the MSE and its gradient
-    (``adding_grads``, truncated to the last ``chunk_len`` steps if given); clip
-    it (``clip="norm"``: ``clip_grad_norm_(grads, threshold)``; ``clip="value"``:
-    ``clip_grad_value_(grads, threshold)``; ``None``: no clipping); take an
-    ``"adam"`` or ``"sgd"`` step with ``lr``. If a number overflows (float
-    ``inf`` or ``nan``), training stops and the step is recorded.
+    ``batches(batch_size, rng)`` draws ``per_epoch`` new batches of ``batch_size`` sequences from
+    ``rng``: the model never sees a sequence twice. Read with ``rng=None`` (by ``lp.evaluate``), it
+    yields one fixed batch of ``n_eval`` sequences, drawn once with seed 0.
 
     Parameters
     ----------
-    model : SequenceClassifier with 2 inputs and 1 output (``make_adding_model``)
-    T, steps, batch_size, eval_every : int
-    rng : numpy.random.Generator, int or None
-        Draws the training batches.
-    optimizer : "adam" or "sgd"
-    lr, threshold : float
-    clip : "norm", "value" or None
-    chunk_len : int or None
-        Truncate the gradient to the last ``chunk_len`` steps (a divisor of T + delay); None: full BPTT.
+    T : int
+        Steps with values and markers.
+    per_epoch : int
+        Batches per epoch, i.e. updates between two measurements of ``fit``'s history.
     delay : int
-        Blank steps after the T steps of every sequence (``adding_problem``'s ``delay``).
-    x_val, y_val : (N, T + delay, 2) and (N, 1) arrays, optional
-        A fixed validation set, scored at every entry of the history.
-
-    Returns
-    -------
-    dict of arrays
-        ``"step"`` (K,): 0, eval_every, 2 * eval_every, ..., up to the last step taken;
-        ``"train_mse"`` (K,): mean MSE of the batches since the previous entry, each measured just
-        before its update (at step 0: the first batch);
-        ``"grad_norm"`` (K,): the largest total gradient norm (before clipping) over the same batches
-        (the last batch, which gets no update, excepted);
-        ``"val_mse"`` (K,) if a validation set is given;
-        ``"diverged_at"`` (): the update at which the numbers overflowed, or -1.
+        Blank steps after the T steps (``adding_problem``'s ``delay``).
+    n_eval : int
+        The size of the fixed sample measured with ``rng=None``.
+    dtype : np.float64 or np.float32
+        The model's dtype; the batches are cast to it.
     """
-    T, steps = check_positive_int(T, "T"), check_positive_int(steps, "steps")
-    batch_size, eval_every = check_positive_int(batch_size, "batch_size"), check_positive_int(eval_every, "eval_every")
-    if optimizer not in ("adam", "sgd"):
-        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
-    if clip not in ("norm", "value", None):
-        raise ValueError(f"clip must be 'norm', 'value' or None, got {clip!r}")
-    threshold = check_nonnegative_float(threshold, "threshold")
-    if (x_val is None) != (y_val is None):
-        raise ValueError("x_val and y_val must be given together")
-    length = T + check_positive_int(delay, "delay", allow_zero=True)
-    if chunk_len is not None and length % check_positive_int(chunk_len, "chunk_len"):
-        raise ValueError(f"chunk_len must divide T + delay = {length}, so that the last chunk ends at the loss, "
-                         f"got {chunk_len}")
-    batches, dtype = as_rng(rng), model.dtype
-    opt = Adam(model.params, lr=lr) if optimizer == "adam" else SGD(model.params, lr=lr)
-    history = {"step": [], "train_mse": [], "grad_norm": []} | ({} if x_val is None else {"val_mse": []})
-    recent, norms, diverged_at = [], [], -1
-    for step in range(steps + 1):
-        x, y = adding_problem(batch_size, T, batches, delay=delay, batch_first=True)
-        try:
-            with np.errstate(over="raise", invalid="raise"):
-                loss, grads, _ = adding_grads(model, x.astype(dtype), y.astype(dtype), chunk_len)
-                total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
-        except FloatingPointError:
-            diverged_at = step
-            break
-        recent.append(loss)
-        if step < steps:
-            norms.append(total)
-        if step % eval_every == 0 or step == steps:
-            history["step"].append(step)
-            history["train_mse"].append(float(np.mean(recent)))
-            history["grad_norm"].append(max(norms, default=0.0))
-            if x_val is not None:
-                history["val_mse"].append(adding_mse(model, x_val, y_val))
-            recent, norms = [], []
-        if step == steps:
-            break
-        if clip == "norm":
-            clip_grad_norm_(grads, threshold)
-        elif clip == "value":
-            clip_grad_value_(grads, threshold)
-        opt.step(grads)
-    history = {k: np.asarray(v) for k, v in history.items()}
-    history["diverged_at"] = np.asarray(diverged_at)
-    return history
+
+    def __init__(self, T: int, per_epoch: int, *, delay: int = 0, n_eval: int = 512, dtype=np.float64) -> None:
+        self.T, self.per_epoch = check_positive_int(T, "T"), check_positive_int(per_epoch, "per_epoch")
+        self.delay = check_positive_int(delay, "delay", allow_zero=True)
+        self.dtype = check_dtype_arg(dtype)
+        x, y = adding_problem(check_positive_int(n_eval, "n_eval"), self.T, 0, delay=self.delay, batch_first=True)
+        self.sample = (x.astype(self.dtype),), (y.astype(self.dtype),)
+
+    def batches(self, batch_size: int | None, rng: np.random.Generator | None):
+        """Yield ``((x,), (y,))``: ``per_epoch`` fresh batches drawn from ``rng``, or the fixed sample if it is None."""
+        if rng is None:
+            yield self.sample
+            return
+        batch_size = check_positive_int(batch_size, "batch_size")
+        for _ in range(self.per_epoch):
+            x, y = adding_problem(batch_size, self.T, rng, delay=self.delay, batch_first=True)  # (B, T, 2), (B, 1)
+            yield (x.astype(self.dtype),), (y.astype(self.dtype),)
 
 
 def train_adding(cell: str, T: int, *, hidden_size: int = 32, steps: int = 3000, batch_size: int = 64,
                  lr: float = 1e-2, max_norm: float = 1.0, seed: int = 0, dtype=np.float32,
                  eval_every: int = 100, n_val: int = 512) -> tuple[SequenceClassifier, dict[str, np.ndarray]]:
-    """Build ``make_adding_model(cell, hidden_size)`` and train it with Adam and norm clipping (``fit_adding``).
+    """Build ``make_adding_model(cell, hidden_size)`` and train it with Adam and norm clipping (``lp.fit``).
 
     ``seed`` is split (``np.random.SeedSequence(seed).spawn(3)``) into three
     independent streams: the initial weights, the training batches, and a fixed
-    validation set of ``n_val`` sequences.
+    validation set of ``n_val`` sequences. Training takes ``steps`` updates on fresh
+    batches, measured every ``eval_every`` updates (one epoch of ``fit``).
 
     Returns
     -------
     model : SequenceClassifier
         The trained model, in ``dtype``.
-    history : dict of arrays, as returned by ``fit_adding`` (with ``"val_mse"``)
+    history : dict of arrays, as returned by ``lp.fit`` (with ``"val_loss"``)
     """
     init_seed, batch_seed, val_seed = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    steps, eval_every = check_positive_int(steps, "steps"), check_positive_int(eval_every, "eval_every")
+    if steps % eval_every:
+        raise ValueError(f"steps must be a multiple of eval_every={eval_every}, got {steps}")
     model = make_adding_model(cell, hidden_size, rng=init_seed, dtype=dtype)
     x_val, y_val = adding_problem(check_positive_int(n_val, "n_val"), check_positive_int(T, "T"), val_seed,
                                   batch_first=True)
-    history = fit_adding(model, T, steps=steps, rng=batch_seed, batch_size=batch_size, optimizer="adam", lr=lr,
-                         clip="norm", threshold=max_norm, eval_every=eval_every, x_val=x_val, y_val=y_val)
+    history = fit(TruncatedGradient(model), MSELoss(), Adam(model.params, lr=lr),
+                  AddingBatches(T, eval_every, dtype=model.dtype), epochs=steps // eval_every, batch_size=batch_size,
+                  val=(x_val.astype(model.dtype), y_val.astype(model.dtype)), clip_grad_norm=max_norm, rng=batch_seed)
     return model, history
 
 

@@ -1,136 +1,157 @@
-"""The training loop of a feed-forward model: minibatches, forward, loss, backward, optimizer step.
+"""The training loop of every model in the book: batches, forward, loss, backward, clipping, optimizer step.
 
 Backpropagation (``model.backward``) only computes gradients; the optimizer's
-``step`` is what changes the parameters. ``fit`` makes that split visible and
-records the cost of training in three units: epochs (passes over the data),
-updates (one gradient evaluation and one step each) and examples (the
-per-example gradients summed into those updates).
+``step`` is what changes the parameters. ``fit`` makes that split visible, and
+measures the model after every epoch with ``evaluate``, on the training data and
+on the validation data, so that the two curves of the history are comparable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import warnings
+from collections.abc import Mapping
 
 import numpy as np
+from tqdm import tqdm
 
-from lessonpkg._validate import as_rng, check_array, check_positive_int
+from lessonpkg._validate import as_rng, check_nonnegative_float, check_optimizer, check_positive_int
 from lessonpkg.nn.module import Module
-
-
-def minibatches(n: int, batch_size: int | None, rng: np.random.Generator | int | None = None) -> Iterator[np.ndarray]:
-    """Yield the indices of one epoch: a random permutation of ``range(n)`` cut into batches.
-
-    The last batch is smaller when ``batch_size`` does not divide ``n``.
-    ``batch_size=None`` (or ``>= n``) gives one batch holding every index in
-    order: full-batch gradient descent.
-
-    Parameters
-    ----------
-    n : int
-        Number of examples.
-    batch_size : int or None
-    rng : numpy.random.Generator, int or None
-        Draws the permutation.
-
-    Yields
-    ------
-    ndarray of int64, shape (B,)
-    """
-    n = check_positive_int(n, "n")
-    if batch_size is None or check_positive_int(batch_size, "batch_size") >= n:
-        yield np.arange(n)
-        return
-    order = as_rng(rng).permutation(n)
-    for start in range(0, n, batch_size):
-        yield order[start:start + batch_size]
-
-
-def evaluate_loss(model: Module, loss_fn, x: np.ndarray, y: np.ndarray) -> float:
-    """Return ``loss_fn(model(x), y)`` as a float, without computing any gradient."""
-    out, _ = model.forward(x)
-    loss, _ = loss_fn.forward(out, y)
-    return float(loss)
+from lessonpkg.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
+from lessonpkg.train.data import as_batches
+from lessonpkg.train.evaluate import Metric, check_metrics, check_model_and_loss, count_terms, evaluate
 
 
 def fit(
     model: Module,
     loss_fn,
     optimizer,
-    x: np.ndarray,
-    y: np.ndarray,
+    train,
     *,
     epochs: int,
     batch_size: int | None = None,
+    val=None,
+    metrics: Mapping[str, Metric] | None = None,
+    clip_grad_norm: float | None = None,
+    clip_grad_value: float | None = None,
+    early_stopping=None,
+    progress: bool | str = False,
     rng: np.random.Generator | int | None = None,
-    x_val: np.ndarray | None = None,
-    y_val: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Train ``model`` in place by minibatch gradient descent and return the loss history.
+    """Train ``model`` in place by minibatch gradient descent and return its history.
 
-    Each update runs ``out, cache = model.forward(xb)``, ``loss_fn.forward(out, yb)``,
-    ``dout = loss_fn.backward(loss_cache)``, ``model.backward(dout, cache)`` and
-    ``optimizer.step(grads)``. ``loss_fn`` must average over the batch
-    (``reduction="mean"``), so that every update follows an estimate of the
-    gradient of the mean training loss.
+    Each update runs ``out, cache = model.forward(*inputs)``, ``loss_fn.forward(out, *targets)``,
+    ``model.backward``, ``clip_grad_norm_`` and ``optimizer.step``. ``loss_fn`` must average over
+    the batch (``reduction="mean"``), so that every update follows an estimate of the gradient of
+    the mean training loss. A batch with nothing to score (only ``ignore_index`` targets) is
+    run forward, so that a carried state moves on, but takes no update.
 
     Parameters
     ----------
     model : Module
-        Maps x (N, D) to the loss's input, e.g. logits (N, C).
-    loss_fn : a lessonpkg loss, e.g. ``CrossEntropyLoss()``
-    optimizer : a lessonpkg optimizer built on ``model.params``
-    x : ndarray of shape (N, D)
-    y : ndarray of shape (N,) (class indices) or like the model's output (regression targets)
+        ``forward(*inputs) -> (out, cache)`` and ``backward(dout, cache) -> (dinputs, grads)``.
+    loss_fn : a lessonpkg loss with ``reduction="mean"``, e.g. ``CrossEntropyLoss()``
+    optimizer : a lessonpkg optimizer built on ``model.params``, or on part of it (the rest is frozen)
+    train : tuple ``(*inputs, target)`` of arrays with the N examples on axis 0, e.g. ``(x, y)`` or
+        ``(x, lengths, y)``; or an object whose ``batches(batch_size, rng)`` yields ``(inputs, targets)``
+        tuples, such as ``lp.train.Chunks`` (see ``lessonpkg.train.data``)
     epochs : int
-        Passes over the data.
+        Passes over the training data.
     batch_size : int or None
-        None means the full batch (gradient descent).
+        Examples per update; None means the full batch (gradient descent).
+    val : held-out data like ``train``, optional
+        Measured before training and after every epoch.
+    metrics : dict of name -> function(out, *targets) -> (total, count), optional
+        Measured like the loss, e.g. ``{"accuracy": lp.train.accuracy}``.
+    clip_grad_norm : float, optional
+        Rescale the gradients whose total norm exceeds it (``clip_grad_norm_``).
+    clip_grad_value : float, optional
+        Clip every gradient entry to [-clip_grad_value, clip_grad_value] (``clip_grad_value_``).
+    early_stopping : EarlyStopping, optional
+        Given each epoch's validation loss; training stops when it says so, and the parameters of
+        the best epoch are restored at the end (the history keeps the last epoch's numbers).
+    progress : bool or str
+        Show a tqdm progress bar over the epochs; a string is its description.
     rng : numpy.random.Generator, int or None
-        Shuffles the data at the start of every epoch.
-    x_val, y_val : ndarrays, optional
-        Held-out data whose loss is recorded too.
+        Shuffles the training data at every epoch.
 
     Returns
     -------
-    dict of (epochs + 1,) arrays
-        ``"epoch"``, ``"updates"`` and ``"examples"`` (the cost so far) and
-        ``"train_loss"`` (and ``"val_loss"``): the loss on the whole set,
-        measured before training and after every epoch.
+    dict of (E + 1,) arrays, one entry before training and one after each of the E epochs run
+        ``"epoch"``; ``"updates"`` (optimizer steps so far); ``"train_loss"`` and ``"val_loss"``
+        (``evaluate`` on ``train`` and ``val``), and ``"train_<name>"``, ``"val_<name>"`` for every
+        metric; ``"grad_norm"``: the largest gradient norm of the epoch's updates, before clipping
+        (NaN at epoch 0). If a number overflows (inf or NaN) during an update, training stops
+        before that update, with a warning, and ``"diverged_at"`` holds the number of updates taken.
     """
-    if not isinstance(model, Module):
-        raise TypeError(f"model must be a lessonpkg Module, got {type(model).__name__}")
-    if getattr(loss_fn, "reduction", None) != "mean":
-        raise ValueError(f"loss_fn must average over the batch (reduction='mean'), got {loss_fn!r}")
-    if not hasattr(optimizer, "step") or getattr(optimizer, "params", None) is None:
-        raise TypeError(f"optimizer must be a lessonpkg optimizer, got {type(optimizer).__name__}")
-    foreign = [k for k, p in optimizer.params.items() if all(p is not q for q in model.params.values())]
-    if foreign or len(optimizer.params) != len(model.params):
-        raise ValueError("optimizer must be built on model.params (e.g. lp.SGD(model.params, lr=0.1))")
-    x = check_array(x, "x")
-    y = np.asarray(y)
-    if x.ndim < 1 or y.ndim < 1 or x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y must hold the same number of examples on axis 0, got {x.shape} and {y.shape}")
-    if (x_val is None) != (y_val is None):
-        raise ValueError("x_val and y_val must be given together")
+    check_model_and_loss(model, loss_fn)
+    _check_optimizer_on(optimizer, model)
+    train = as_batches(train, "train")
+    val = None if val is None else as_batches(val, "val")
+    metrics = check_metrics(metrics)
     epochs = check_positive_int(epochs, "epochs", allow_zero=True)
+    max_norm = np.inf if clip_grad_norm is None else check_nonnegative_float(clip_grad_norm, "clip_grad_norm")
+    if clip_grad_value is not None:
+        check_nonnegative_float(clip_grad_value, "clip_grad_value")
+    if early_stopping is not None and (val is None or not callable(getattr(early_stopping, "step", None))):
+        raise ValueError("early_stopping must be an EarlyStopping, and needs val= to measure the validation loss")
+    if not isinstance(progress, (bool, str)):
+        raise TypeError(f"progress must be True, False or a description string, got {type(progress).__name__}")
     gen = as_rng(rng)
-    n = x.shape[0]
 
-    history = {"epoch": [0], "updates": [0], "examples": [0], "train_loss": [evaluate_loss(model, loss_fn, x, y)]}
-    if x_val is not None:
-        history["val_loss"] = [evaluate_loss(model, loss_fn, x_val, y_val)]
-    updates = examples = 0
-    for epoch in range(1, epochs + 1):
-        for idx in minibatches(n, batch_size, gen):
-            out, cache = model.forward(x[idx])  # forward pass
-            _, loss_cache = loss_fn.forward(out, y[idx])  # mean loss over the batch
-            _, grads = model.backward(loss_fn.backward(loss_cache), cache)  # backpropagation: gradients only
-            optimizer.step(grads)  # the update: p -= lr * dL/dp for SGD
-            updates, examples = updates + 1, examples + idx.size
+    history: dict[str, list] = {"epoch": [], "updates": []}
+
+    def record(epoch: int, updates: int, grad_norm: float) -> None:
         history["epoch"].append(epoch)
         history["updates"].append(updates)
-        history["examples"].append(examples)
-        history["train_loss"].append(evaluate_loss(model, loss_fn, x, y))
-        if x_val is not None:
-            history["val_loss"].append(evaluate_loss(model, loss_fn, x_val, y_val))
+        for split, data in (("train", train), ("val", val)):
+            if data is not None:
+                for name, value in evaluate(model, loss_fn, data, metrics=metrics).items():
+                    history.setdefault(f"{split}_{name}", []).append(value)
+        history.setdefault("grad_norm", []).append(grad_norm)
+
+    record(0, 0, np.nan)
+    updates = 0
+    bar = tqdm(range(1, epochs + 1), desc=progress or None, disable=not progress)
+    for epoch in bar:
+        norms = []
+        try:
+            for inputs, targets in train.batches(batch_size, gen):
+                with np.errstate(over="raise", invalid="raise"):  # an overflow raises FloatingPointError
+                    out, cache = model.forward(*inputs)  # forward pass
+                    if count_terms(loss_fn, targets) == 0:
+                        continue  # nothing to score in this batch
+                    _, loss_cache = loss_fn.forward(out, *targets)  # the mean loss over the batch
+                    _, grads = model.backward(loss_fn.backward(loss_cache), cache)  # backpropagation: gradients only
+                    grads = {k: g for k, g in grads.items() if k in optimizer.params}  # of the trained parameters
+                    norm = clip_grad_norm_(grads, max_norm)  # the norm before clipping; rescaled in place if larger
+                    if not np.isfinite(norm):
+                        raise FloatingPointError("the gradient norm overflowed")
+                if clip_grad_value is not None:
+                    clip_grad_value_(grads, clip_grad_value)
+                optimizer.step(grads)  # the update: p -= lr * grad for SGD
+                updates += 1
+                norms.append(norm)
+        except FloatingPointError:
+            warnings.warn(f"training stopped in epoch {epoch} after {updates} updates: a number overflowed",
+                          RuntimeWarning, stacklevel=2)
+            history["diverged_at"] = updates
+            break
+        record(epoch, updates, max(norms, default=np.nan))
+        bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in history.items() if k in ("train_loss", "val_loss")})
+        if early_stopping is not None and early_stopping.step(history["val_loss"][-1], model.params):
+            break
+    if early_stopping is not None and early_stopping.best_params is not None:
+        early_stopping.restore(model.params)
     return {k: np.asarray(v) for k, v in history.items()}
+
+
+def _check_optimizer_on(optimizer, model: Module) -> None:
+    """The optimizer must hold arrays of ``model.params`` under the same names (all of them, or some)."""
+    check_optimizer(optimizer)
+    params = getattr(optimizer, "params", None)
+    if not isinstance(params, Mapping) or not params:
+        raise TypeError(f"optimizer must be a lessonpkg optimizer, got {type(optimizer).__name__}")
+    foreign = [k for k, p in params.items() if model.params.get(k) is not p]
+    if foreign:
+        raise ValueError(f"optimizer must be built on model.params or part of it (e.g. lp.Adam(model.params)); "
+                         f"these entries are not model.params' arrays: {foreign}")
