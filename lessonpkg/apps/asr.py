@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_int_array, check_positive_int
+from lessonpkg._validate import check_array, check_int, check_int_array
 from lessonpkg.decode.ctc import ctc_greedy_decode
 from lessonpkg.metrics.sequence import edit_distance
 from lessonpkg.models.heads import SequenceTagger
@@ -88,7 +88,7 @@ class CTCBatches:
     def batches(self, batch_size: int | None, rng: np.random.Generator | None):
         """Yield ``((x, lengths), (targets, lengths, target_lengths))`` per minibatch, shuffled by ``rng``."""
         arrays = (self.x, self.lengths, self.targets, self.target_lengths)
-        if rng is None and (batch_size is None or check_positive_int(batch_size, "batch_size") >= len(self.x)):
+        if rng is None and (batch_size is None or check_int(batch_size, "batch_size", low=1) >= len(self.x)):
             yield (self.x, self.lengths), (self.targets, self.lengths, self.target_lengths)
             return
         for idx in batch_indices(len(self.x), batch_size, rng):
@@ -126,7 +126,7 @@ def collapse_frames(frame_ids: np.ndarray, silence: int = 0) -> np.ndarray:
 def stack_frames(x: np.ndarray, context: int) -> np.ndarray:
     """Each frame of x (T, D) with its ``context`` neighbours on either side: (T, (2 context + 1) D), edges repeated."""
     x = check_array(x, "x")
-    context = check_positive_int(context, "context", allow_zero=True)
+    context = check_int(context, "context", low=0)
     if x.ndim != 2 or 0 in x.shape:
         raise ValueError(f"x must have shape (T, D) with T, D >= 1, got {x.shape}")
     padded = np.pad(x, ((context, context), (0, 0)), mode="edge")

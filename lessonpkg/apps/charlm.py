@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_int_array, check_positive_int
+from lessonpkg._validate import as_rng, check_int, check_int_array
 from lessonpkg.models.rnnlm import RNNLanguageModel
 from lessonpkg.nn.embedding import Embedding
 from lessonpkg.nn.functional import log_softmax
@@ -50,7 +50,7 @@ def make_char_lm(cell: str, vocab_size: int, embedding_dim: int, hidden_size: in
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
     for value, name in ((vocab_size, "vocab_size"), (embedding_dim, "embedding_dim"), (hidden_size, "hidden_size")):
-        check_positive_int(value, name)
+        check_int(value, name, low=1)
     gen = as_rng(rng)
     return RNNLanguageModel(Embedding(vocab_size, embedding_dim, rng=gen),
                             CELLS[cell](embedding_dim, hidden_size, batch_first=True, rng=gen),
@@ -64,7 +64,7 @@ def to_lanes(stream, n_lanes: int) -> tuple[np.ndarray, np.ndarray]:
     lane always continues the text it has read. The last few tokens are dropped.
     """
     s = check_int_array(stream, "stream")
-    n_lanes = check_positive_int(n_lanes, "n_lanes")
+    n_lanes = check_int(n_lanes, "n_lanes", low=1)
     L = (s.size - 1) // n_lanes
     if s.ndim != 1 or L < 1:
         raise ValueError(f"stream must be 1-d with at least n_lanes + 1 = {n_lanes + 1} tokens, got shape {s.shape}")
@@ -87,7 +87,7 @@ def stream_chunks(stream, n_lanes: int = 1, chunk_len: int = 256) -> Chunks:
     stream_chunks(stream))["loss"]`` is the exact mean loss of the stream, in nats per character.
     """
     x, y = to_lanes(_check_stream(stream, "stream"), n_lanes)
-    return Chunks(x, y, chunk_len=check_positive_int(chunk_len, "chunk_len"), batch_first=True)
+    return Chunks(x, y, chunk_len=check_int(chunk_len, "chunk_len", low=1), batch_first=True)
 
 
 def step_fn(model: RNNLanguageModel):
@@ -129,7 +129,7 @@ def train_char_lm(cell: str, train_stream, val_stream, *, embedding_dim: int = 1
     vocab_size = int(max(np.max(train_stream), np.max(val_stream))) + 1
     model = make_char_lm(cell, vocab_size, embedding_dim, hidden_size, rng=rng)
     history = fit(chunked(model), CrossEntropyLoss(), Adam(model.params, lr=lr),
-                  stream_chunks(train_stream, n_lanes, chunk_len), epochs=check_positive_int(epochs, "epochs"),
+                  stream_chunks(train_stream, n_lanes, chunk_len), epochs=check_int(epochs, "epochs", low=1),
                   val=stream_chunks(val_stream), clip_grad_norm=max_norm, progress=progress)
     return model, history
 

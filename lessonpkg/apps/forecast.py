@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_int, check_positive_int
+from lessonpkg._validate import check_array, check_int
 
 
 def _check_windows(x, name: str = "x") -> np.ndarray:
@@ -41,7 +41,7 @@ def persistence(x: np.ndarray, horizon: int) -> np.ndarray:
     ndarray of shape (N, horizon)
     """
     x = _check_windows(x)
-    horizon = check_positive_int(horizon, "horizon")
+    horizon = check_int(horizon, "horizon", low=1)
     return np.repeat(x[:, -1:], horizon, axis=1)
 
 
@@ -85,7 +85,7 @@ def recursive_forecast(step: Callable[[np.ndarray], np.ndarray], x: np.ndarray, 
     ndarray of shape (N, horizon)
     """
     window = _check_windows(x).copy()
-    horizon = check_positive_int(horizon, "horizon")
+    horizon = check_int(horizon, "horizon", low=1)
     out = np.empty((window.shape[0], horizon), dtype=window.dtype)
     for k in range(horizon):
         out[:, k] = np.asarray(step(window)).reshape(window.shape[0])
@@ -103,7 +103,7 @@ class ARModel:
     """
 
     def __init__(self, p: int) -> None:
-        self.p = check_positive_int(p, "p")
+        self.p = check_int(p, "p", low=1)
         self.coef: np.ndarray | None = None  # (p,), oldest lag first
         self.intercept: float | None = None
 

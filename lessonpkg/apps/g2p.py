@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_int
 from lessonpkg.data.cmu import BOS, EOS, PAD, TokenVocab, encode_pairs, letter_vocab, phoneme_vocab
 from lessonpkg.decode.search import beam_search, greedy_decode
 from lessonpkg.models.attn_seq2seq import AttentionSeq2Seq, seq2seq_step_fn
@@ -44,9 +44,9 @@ def build_g2p_model(kind: str, *, embedding_dim: int = 32, hidden_size: int = 64
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    E, H = check_positive_int(embedding_dim, "embedding_dim"), check_positive_int(hidden_size, "hidden_size")
+    E, H = check_int(embedding_dim, "embedding_dim", low=1), check_int(hidden_size, "hidden_size", low=1)
     for value, name in ((attention_size, "attention_size"), (n_letters, "n_letters"), (n_phonemes, "n_phonemes")):
-        check_positive_int(value, name)
+        check_int(value, name, low=1)
     rng = as_rng(rng)
     parts = [Embedding(n_letters, E, padding_idx=PAD, rng=rng), GRU(E, H, batch_first=True, rng=rng),
              Embedding(n_phonemes, E, padding_idx=PAD, rng=rng), GRU(E, H, batch_first=True, rng=rng)]
@@ -62,7 +62,7 @@ def length_batches(pairs: Sequence, batch_size: int, rng: np.random.Generator | 
     With ``rng`` the pairs are shuffled within each length and the batches are
     shuffled; with None the order is fixed (lengths ascending, pairs in input order).
     """
-    batch_size = check_positive_int(batch_size, "batch_size")
+    batch_size = check_int(batch_size, "batch_size", low=1)
     if isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__len__"):
         raise TypeError(f"pairs must be a sequence of (word, phonemes) pairs, got {type(pairs).__name__}")
     if len(pairs) == 0:
@@ -121,7 +121,7 @@ def train_g2p(kind: str, train_pairs: Sequence, val_pairs: Sequence, *, epochs: 
     gen = as_rng(rng)
     model = build_g2p_model(kind, rng=gen, **sizes)
     history = fit(model, CrossEntropyLoss(ignore_index=PAD), Adam(model.params, lr=lr), PairBatches(train_pairs, kind),
-                  epochs=check_positive_int(epochs, "epochs"), batch_size=batch_size, val=PairBatches(val_pairs, kind),
+                  epochs=check_int(epochs, "epochs", low=1), batch_size=batch_size, val=PairBatches(val_pairs, kind),
                   clip_grad_norm=max_norm, progress=progress, rng=gen)
     return model, history
 
@@ -132,7 +132,7 @@ def transcribe(model, word: str, *, beam_width: int = 1, max_len: int = 20,
     letters, phonemes = letters or letter_vocab(), phonemes or phoneme_vocab()
     src = letters.encode(word)
     step, state = model.step_fn(src) if isinstance(model, AttentionSeq2Seq) else seq2seq_step_fn(model, src)
-    if check_positive_int(beam_width, "beam_width") == 1:
+    if check_int(beam_width, "beam_width", low=1) == 1:
         tokens, _ = greedy_decode(step, state, max_len, EOS, start=BOS)
     else:
         tokens = beam_search(step, state, beam_width, max_len, EOS, start=BOS)[0][0]

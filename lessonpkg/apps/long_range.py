@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_array, check_dtype_arg, check_positive_int
+from lessonpkg._validate import as_rng, check_array, check_dtype_arg, check_int
 from lessonpkg.data.synthetic import adding_problem
 from lessonpkg.models.heads import SequenceClassifier
 from lessonpkg.nn import init
@@ -63,7 +63,7 @@ def make_adding_model(cell: str, hidden_size: int, rng: np.random.Generator | in
     dtype : np.float64 or np.float32
     """
     gen = as_rng(rng)
-    H = check_positive_int(hidden_size, "hidden_size")
+    H = check_int(hidden_size, "hidden_size", low=1)
     cell = _check_cell(cell)
     if cell in ("LSTM", "GRU"):
         rnn = (LSTM if cell == "LSTM" else GRU)(2, H, batch_first=True, rng=gen, dtype=dtype)
@@ -100,7 +100,7 @@ class TruncatedGradient(Module):
                             f"got {type(model).__name__}")
         super().__init__(model.dtype)
         self.rnn, self.head = model.rnn, model.head  # the model's own modules: the same parameter names
-        self.chunk_len = None if chunk_len is None else check_positive_int(chunk_len, "chunk_len")
+        self.chunk_len = None if chunk_len is None else check_int(chunk_len, "chunk_len", low=1)
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, tuple]:
         """Return ``pred`` (N, 1) for x (N, T, 2), and the cache of the last chunk."""
@@ -166,10 +166,10 @@ class AddingBatches:
     """
 
     def __init__(self, T: int, per_epoch: int, *, delay: int = 0, n_eval: int = 512, dtype=np.float64) -> None:
-        self.T, self.per_epoch = check_positive_int(T, "T"), check_positive_int(per_epoch, "per_epoch")
-        self.delay = check_positive_int(delay, "delay", allow_zero=True)
+        self.T, self.per_epoch = check_int(T, "T", low=1), check_int(per_epoch, "per_epoch", low=1)
+        self.delay = check_int(delay, "delay", low=0)
         self.dtype = check_dtype_arg(dtype)
-        x, y = adding_problem(check_positive_int(n_eval, "n_eval"), self.T, 0, delay=self.delay, batch_first=True)
+        x, y = adding_problem(check_int(n_eval, "n_eval", low=1), self.T, 0, delay=self.delay, batch_first=True)
         self.sample = (x.astype(self.dtype),), (y.astype(self.dtype),)
 
     def batches(self, batch_size: int | None, rng: np.random.Generator | None):
@@ -177,7 +177,7 @@ class AddingBatches:
         if rng is None:
             yield self.sample
             return
-        batch_size = check_positive_int(batch_size, "batch_size")
+        batch_size = check_int(batch_size, "batch_size", low=1)
         for _ in range(self.per_epoch):
             x, y = adding_problem(batch_size, self.T, rng, delay=self.delay, batch_first=True)  # (B, T, 2), (B, 1)
             yield (x.astype(self.dtype),), (y.astype(self.dtype),)
@@ -200,11 +200,11 @@ def train_adding(cell: str, T: int, *, hidden_size: int = 32, steps: int = 3000,
     history : dict of arrays, as returned by ``lp.fit`` (with ``"val_loss"``)
     """
     init_seed, batch_seed, val_seed = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
-    steps, eval_every = check_positive_int(steps, "steps"), check_positive_int(eval_every, "eval_every")
+    steps, eval_every = check_int(steps, "steps", low=1), check_int(eval_every, "eval_every", low=1)
     if steps % eval_every:
         raise ValueError(f"steps must be a multiple of eval_every={eval_every}, got {steps}")
     model = make_adding_model(cell, hidden_size, rng=init_seed, dtype=dtype)
-    x_val, y_val = adding_problem(check_positive_int(n_val, "n_val"), check_positive_int(T, "T"), val_seed,
+    x_val, y_val = adding_problem(check_int(n_val, "n_val", low=1), check_int(T, "T", low=1), val_seed,
                                   batch_first=True)
     history = fit(TruncatedGradient(model), MSELoss(), Adam(model.params, lr=lr),
                   AddingBatches(T, eval_every, dtype=model.dtype), epochs=steps // eval_every, batch_size=batch_size,
@@ -224,8 +224,8 @@ def save_runs(path: str | Path, runs: dict, **meta) -> None:
     """
     arrays = {f"meta/{k}": np.asarray(v) for k, v in meta.items()}
     for (cell, T, seed), (model, history) in runs.items():
-        seed = check_positive_int(seed, "seed", allow_zero=True)
-        prefix = f"{_check_cell(cell)}/T{check_positive_int(T, 'T')}/seed{seed}"
+        seed = check_int(seed, "seed", low=0)
+        prefix = f"{_check_cell(cell)}/T{check_int(T, 'T', low=1)}/seed{seed}"
         arrays |= {f"{prefix}/params/{k}": v for k, v in model.params.items()}
         arrays |= {f"{prefix}/history/{k}": np.asarray(v) for k, v in history.items()}
     np.savez_compressed(path, **arrays)

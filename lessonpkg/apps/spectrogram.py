@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_nonnegative_float, check_positive_int, check_real, check_real_array
+from lessonpkg._validate import check_array, check_int, check_real, check_real_array
 
 
 def hann_window(n: int) -> np.ndarray:
     """The periodic Hann window ``0.5 - 0.5 cos(2 pi k / n)``, k = 0..n-1 (torch.hann_window's default)."""
-    n = check_positive_int(n, "n")
+    n = check_int(n, "n", low=1)
     return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)
 
 
 def frame_signal(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
     """Cut x (n_samples,) into frames (T, n_fft), T = 1 + (n_samples - n_fft) // hop."""
     x = check_array(x, "x")
-    n_fft, hop = check_positive_int(n_fft, "n_fft"), check_positive_int(hop, "hop")
+    n_fft, hop = check_int(n_fft, "n_fft", low=1), check_int(hop, "hop", low=1)
     if x.ndim != 1:
         raise ValueError(f"x must be a 1-D signal of shape (n_samples,), got {x.shape}")
     if x.shape[0] < n_fft:
@@ -68,10 +68,10 @@ def mel_filterbank(n_mels: int, n_fft: int, sample_rate: float, fmin: float = 0.
     Filter m rises linearly from the (m)th to the (m+1)th of ``n_mels + 2``
     mel-spaced edge frequencies and falls to the (m+2)th; its peak is 1.
     """
-    n_mels, n_fft = check_positive_int(n_mels, "n_mels"), check_positive_int(n_fft, "n_fft")
-    sample_rate = check_nonnegative_float(sample_rate, "sample_rate")
-    fmin = check_nonnegative_float(fmin, "fmin")
-    fmax = sample_rate / 2 if fmax is None else check_nonnegative_float(fmax, "fmax")
+    n_mels, n_fft = check_int(n_mels, "n_mels", low=1), check_int(n_fft, "n_fft", low=1)
+    sample_rate = check_real(sample_rate, "sample_rate", low=0)
+    fmin = check_real(fmin, "fmin", low=0)
+    fmax = sample_rate / 2 if fmax is None else check_real(fmax, "fmax", low=0)
     if not 0 <= fmin < fmax <= sample_rate / 2:
         raise ValueError(f"need 0 <= fmin < fmax <= sample_rate / 2 = {sample_rate / 2}, got fmin={fmin}, fmax={fmax}")
     edges = mel_to_hz(np.linspace(hz_to_mel(fmin), hz_to_mel(fmax), n_mels + 2))  # (n_mels + 2,) in Hz

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_int_array, check_positive_int
+from lessonpkg._validate import as_rng, check_int, check_int_array
 from lessonpkg.data.padding import pad_sequences
 from lessonpkg.data.vocab import Vocab
 
@@ -107,7 +107,7 @@ def compose_two_digit(x: np.ndarray, y: np.ndarray, numbers, n: int,
     numbers = np.asarray(list(numbers), dtype=np.int64)
     if numbers.size == 0 or numbers.min() < 20 or numbers.max() > 99:
         raise ValueError("numbers must be a non-empty sequence of ints in 20..99")
-    n = check_positive_int(n, "n")
+    n = check_int(n, "n", low=1)
     gen = as_rng(rng)
     by_digit = [np.flatnonzero(y == d) for d in range(10)]
     values = gen.choice(numbers, size=n)

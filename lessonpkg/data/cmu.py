@@ -54,7 +54,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_int
 from lessonpkg.data.padding import pad_sequences
 from lessonpkg.data.vocab import Vocab
 
@@ -186,12 +186,12 @@ def load_cmudict(n_train: int | None = None, n_val: int = 2000, n_test: int = 20
         ``train``, ``val``, ``test`` (tuples of ``(word, phonemes)``, in shuffled
         order), ``letters`` and ``phonemes`` (``TokenVocab``) and ``stress``.
     """
-    n_val, n_test = check_positive_int(n_val, "n_val"), check_positive_int(n_test, "n_test")
+    n_val, n_test = check_int(n_val, "n_val", low=1), check_int(n_test, "n_test", low=1)
     if n_train is not None:
-        n_train = check_positive_int(n_train, "n_train")
-    min_letters = check_positive_int(min_letters, "min_letters")
+        n_train = check_int(n_train, "n_train", low=1)
+    min_letters = check_int(min_letters, "min_letters", low=1)
     if max_letters is not None:
-        max_letters = check_positive_int(max_letters, "max_letters")
+        max_letters = check_int(max_letters, "max_letters", low=1)
         if max_letters < min_letters:
             raise ValueError(f"max_letters must be >= min_letters={min_letters}, got {max_letters}")
     if not isinstance(stress, (bool, np.bool_)):

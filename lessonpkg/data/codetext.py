@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_int
 from lessonpkg.data.vocab import Vocab
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 .,:;_=+-*/%<>!()[]{}\""
@@ -73,7 +73,7 @@ def code_tags(text: str, max_depth: int = 4) -> np.ndarray:
     (T,) int64 array
     """
     _check_text(text, "text")
-    max_depth = check_positive_int(max_depth, "max_depth")
+    max_depth = check_int(max_depth, "max_depth", low=1)
     tags = np.empty(len(text), dtype=np.int64)
     depth, in_string = 0, False
     for t, ch in enumerate(text):
@@ -137,8 +137,8 @@ def make_code_text(n: int, length: int, rng: np.random.Generator | int | None = 
     -------
     CodeText
     """
-    n, length = check_positive_int(n, "n"), check_positive_int(length, "length")
-    max_depth = check_positive_int(max_depth, "max_depth")
+    n, length = check_int(n, "n", low=1), check_int(length, "length", low=1)
+    max_depth = check_int(max_depth, "max_depth", low=1)
     gen = as_rng(rng)
     u = gen.random((n, length))  # chooses the kind of each character
     pick = gen.random((n, length))  # chooses the character within its kind

@@ -42,7 +42,7 @@ from importlib import resources
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_int
 from lessonpkg.data.names import load_names
 from lessonpkg.data.padding import pad_sequences
 from lessonpkg.data.vocab import Vocab
@@ -77,7 +77,7 @@ WEIGHTS = (0.2, 0.15, 0.125, 0.125, 0.1, 0.1, 0.1, 0.1)
 
 def read_census_surnames(limit: int = N_SURNAMES) -> tuple[str, ...]:
     """The ``limit`` most common census surnames, capitalised ("Smith"), in order of frequency."""
-    limit = check_positive_int(limit, "limit")
+    limit = check_int(limit, "limit", low=1)
     text = resources.files("names").joinpath("dist.all.last").read_text(encoding="ascii")
     return tuple(line.split()[0].capitalize() for line in text.splitlines()[:limit] if line.strip())
 
@@ -184,7 +184,7 @@ def make_sentence(construction: str, first_names, surnames,
 
 def make_sentences(n: int, first_names, surnames, rng: np.random.Generator | int | None = None) -> TaggedSentences:
     """``n`` sentences, each of a construction drawn with probabilities ``WEIGHTS``."""
-    n = check_positive_int(n, "n")
+    n = check_int(n, "n", low=1)
     if not len(first_names) or not len(surnames):
         raise ValueError("first_names and surnames must be non-empty")
     gen = as_rng(rng)
@@ -235,7 +235,7 @@ class TokenEncoder:
     """
 
     def __init__(self, sentences, min_count: int = 2) -> None:
-        min_count = check_positive_int(min_count, "min_count")
+        min_count = check_int(min_count, "min_count", low=1)
         lowered = ([t.lower() for t in tokens] for tokens in sentences)
         self.vocab = Vocab.build(lowered, min_freq=min_count, pad="<pad>", unk="<unk>")
 

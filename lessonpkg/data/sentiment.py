@@ -40,7 +40,7 @@ from itertools import product
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_int
 from lessonpkg.data.vocab import Vocab
 
 POSITIVE = ("good", "great", "fine")
@@ -110,7 +110,7 @@ def make_reviews(n: int, rng: np.random.Generator | int | None = None) -> Review
     Reviews
         E.g. texts ``["not very good but fine", "awful", ...]``, labels ``[1, 0, ...]``.
     """
-    n = check_positive_int(n, "n")
+    n = check_int(n, "n", low=1)
     dist = review_distribution()
     p = np.array([d[3] for d in dist])
     idx = as_rng(rng).choice(len(dist), size=n, p=p / p.sum())
@@ -147,7 +147,7 @@ def ngram_bag(text: str, n: int = 1) -> tuple[str, ...]:
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str of space-separated words, got {type(text).__name__}")
-    n = check_positive_int(n, "n")
+    n = check_int(n, "n", low=1)
     words = text.split()
     return tuple(sorted(" ".join(words[i:i + k]) for k in range(1, n + 1) for i in range(len(words) - k + 1)))
 

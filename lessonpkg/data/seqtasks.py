@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_int
 from lessonpkg.data.vocab import Vocab
 
 BRACKET_VOCAB = Vocab("()")
@@ -43,7 +43,7 @@ def make_sine_curves(n: int, steps: int = 24, rng: np.random.Generator | int | N
     y : float64 ndarray (N, T, 1)
         The curves.
     """
-    n, steps = check_positive_int(n, "n"), check_positive_int(steps, "steps")
+    n, steps = check_int(n, "n", low=1), check_int(steps, "steps", low=1)
     for name, (low, high) in (("amplitude", amplitude), ("frequency", frequency)):
         if not (np.isfinite(low) and np.isfinite(high) and low <= high):
             raise ValueError(f"{name} must be a finite range (low, high) with low <= high, got {(low, high)}")
@@ -99,8 +99,8 @@ def make_bracket_depth(n: int, steps: int = 16, rng: np.random.Generator | int |
     -------
     BracketDepth
     """
-    n, steps = check_positive_int(n, "n"), check_positive_int(steps, "steps")
-    max_depth = check_positive_int(max_depth, "max_depth")
+    n, steps = check_int(n, "n", low=1), check_int(steps, "steps", low=1)
+    max_depth = check_int(max_depth, "max_depth", low=1)
     coin = as_rng(rng).random((n, steps)) < 0.5  # (N, T): True means "open if allowed"
     tokens = np.empty((n, steps), dtype=np.int64)
     depth = np.empty((n, steps), dtype=np.int64)
@@ -154,8 +154,8 @@ def make_digit_transduction(n_train: int, n_test: int, length: int = 5, num_digi
     -------
     DigitTransduction
     """
-    n_train, n_test = check_positive_int(n_train, "n_train"), check_positive_int(n_test, "n_test")
-    length, num_digits = check_positive_int(length, "length"), check_positive_int(num_digits, "num_digits")
+    n_train, n_test = check_int(n_train, "n_train", low=1), check_int(n_test, "n_test", low=1)
+    length, num_digits = check_int(length, "length", low=1), check_int(num_digits, "num_digits", low=1)
     if task not in ("reverse", "sort"):
         raise ValueError(f"task must be 'reverse' or 'sort', got {task!r}")
     total = num_digits ** length

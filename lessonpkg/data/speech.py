@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_int
 from lessonpkg.apps.spectrogram import log_mel_spectrogram
 from lessonpkg.data.padding import pad_sequences
 from lessonpkg.data.vocab import Vocab
@@ -91,7 +91,7 @@ class Speaker:
 def make_speakers(n: int, rng: np.random.Generator | int | None = None) -> list[Speaker]:
     """Draw n speakers: F0 rises with the formant scale (shorter tracts, higher voices), plus spread."""
     gen = as_rng(rng)
-    scale = gen.uniform(0.9, 1.2, size=check_positive_int(n, "n"))
+    scale = gen.uniform(0.9, 1.2, size=check_int(n, "n", low=1))
     f0 = np.clip(90 + (scale - 0.9) / 0.3 * 140 + gen.normal(0, 15, size=n), 85, 260)
     rate, noise = gen.uniform(0.8, 1.25, size=n), 10 ** gen.uniform(-2.7, -1.6, size=n)
     return [Speaker(float(a), float(b), float(c), float(d)) for a, b, c, d in zip(f0, scale, rate, noise)]
@@ -243,7 +243,7 @@ def synthesize(words, speaker: Speaker, rng: np.random.Generator | int | None = 
 
 def frame_labels(segments, n_frames: int) -> np.ndarray:
     """Phoneme id (1..P, 0 for silence) of the segment under the centre of each of n_frames frames."""
-    n_frames = check_positive_int(n_frames, "n_frames", allow_zero=True)
+    n_frames = check_int(n_frames, "n_frames", low=0)
     centres = np.arange(n_frames) * HOP + N_FFT // 2
     out = np.zeros(n_frames, dtype=np.int64)
     for label, start, end in segments:
@@ -345,9 +345,9 @@ def load_spoken_digits(n_speakers: tuple[int, int, int] = (24, 6, 10), n_per_spe
     names = ("train", "val", "test")
     if len(n_speakers) != 3:
         raise ValueError(f"n_speakers must be (train, val, test), got {n_speakers}")
-    sizes = [check_positive_int(s, "n_speakers") for s in n_speakers]
-    n_per_speaker = check_positive_int(n_per_speaker, "n_per_speaker")
-    lo, hi = (check_positive_int(v, "n_words") for v in n_words)
+    sizes = [check_int(s, "n_speakers", low=1) for s in n_speakers]
+    n_per_speaker = check_int(n_per_speaker, "n_per_speaker", low=1)
+    lo, hi = (check_int(v, "n_words", low=1) for v in n_words)
     if lo > hi:
         raise ValueError(f"n_words must be (min, max) with min <= max, got {n_words}")
     if isinstance(splits, str) or not set(splits) <= set(names):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_int
 
 
 def delayed_recall(
@@ -53,10 +53,10 @@ def delayed_recall(
     y : ndarray of shape (T, N), int64
         ``y[t] = token[t - delay]`` for ``t >= delay`` and ``ignore_index`` before.
     """
-    n = check_positive_int(n, "n")
-    length = check_positive_int(length, "length")
-    delay = check_positive_int(delay, "delay")
-    vocab_size = check_positive_int(vocab_size, "vocab_size")
+    n = check_int(n, "n", low=1)
+    length = check_int(length, "length", low=1)
+    delay = check_int(delay, "delay", low=1)
+    vocab_size = check_int(vocab_size, "vocab_size", low=1)
     if vocab_size < 2:
         raise ValueError(f"vocab_size must be >= 2, got {vocab_size}")
     if length <= delay:
@@ -118,11 +118,11 @@ def adding_problem(
     y : ndarray of shape (N, 1), float64
         The sum of the two marked values.
     """
-    n = check_positive_int(n, "n")
-    T = check_positive_int(T, "T")
+    n = check_int(n, "n", low=1)
+    T = check_int(T, "T", low=1)
     if T < 2:
         raise ValueError(f"T must be >= 2, so that the two markers fall on different steps, got {T}")
-    delay = check_positive_int(delay, "delay", allow_zero=True)
+    delay = check_int(delay, "delay", low=0)
     if not isinstance(batch_first, (bool, np.bool_)):
         raise TypeError(f"batch_first must be a bool, got {type(batch_first).__name__}")
     gen = as_rng(rng)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_int, check_positive_int
+from lessonpkg._validate import check_array, check_int
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def load_sunspots(val_start_year: int = 1920, test_start_year: int = 1960) -> Ti
     years = df["YEAR"].to_numpy(dtype=np.int64)
     values = df["SUNACTIVITY"].to_numpy(dtype=np.float64)
     for name, year in (("val_start_year", val_start_year), ("test_start_year", test_start_year)):
-        check_positive_int(year, name)
+        check_int(year, name, low=1)
     if not years[0] < val_start_year < test_start_year <= years[-1]:
         raise ValueError(f"need {years[0]} < val_start_year < test_start_year <= {years[-1]}, "
                          f"got val_start_year={val_start_year}, test_start_year={test_start_year}")

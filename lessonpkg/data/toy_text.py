@@ -29,7 +29,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_int
 from lessonpkg.data.padding import pad_sequences
 from lessonpkg.data.vocab import Vocab
 
@@ -83,7 +83,7 @@ def make_sentences(n: int, rng: np.random.Generator | int | None = None) -> list
     list of str
         E.g. ``["the cat sat on the mat .", "the big dog slept .", ...]``.
     """
-    n = check_positive_int(n, "n")
+    n = check_int(n, "n", low=1)
     probs = sentence_probabilities()
     sentences = list(probs)
     p = np.array([probs[s] for s in sentences])

@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from lessonpkg._validate import check_positive_int
+from lessonpkg._validate import check_int
 
 ROLES = ("pad", "bos", "eos", "unk")
 
@@ -84,7 +84,7 @@ class Vocab:
         pad, bos, eos, unk : str or None
             The special tokens, e.g. ``pad="<pad>"``.
         """
-        min_freq = check_positive_int(min_freq, "min_freq")
+        min_freq = check_int(min_freq, "min_freq", low=1)
         if isinstance(sequences, str):
             raise TypeError("sequences must be an iterable of token sequences, got a single str")
         counts: Counter = Counter()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_array, check_nonnegative_float
+from lessonpkg._validate import as_rng, check_array, check_real
 
 
 def _check_probs(probs) -> np.ndarray:
@@ -41,7 +41,7 @@ def apply_temperature(probs: np.ndarray, temperature: float = 1.0) -> np.ndarray
     ndarray like ``probs``
     """
     p = _check_probs(probs)
-    tau = check_nonnegative_float(temperature, "temperature")
+    tau = check_real(temperature, "temperature", low=0)
     if tau == 0.0:
         return (np.arange(p.shape[-1]) == p.argmax(axis=-1)[..., None]).astype(p.dtype)
     with np.errstate(divide="ignore"):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_callable, check_int, check_positive_int
+from lessonpkg._validate import as_rng, check_callable, check_int
 from lessonpkg.decode.sampling import sample_next
 
 StepFn = Callable[[int, object], tuple[np.ndarray, object]]
@@ -28,8 +28,8 @@ def _check_args(step_fn, max_len, eos, start) -> tuple[int, int, int]:
     ``eos`` may be any int (e.g. -1, which no token equals, to always decode ``max_len`` tokens).
     """
     check_callable(step_fn, "step_fn", "a callable (token, state) -> (log_probs, new_state)")
-    max_len = check_positive_int(max_len, "max_len")
-    return max_len, check_int(eos, "eos"), check_positive_int(start, "start", allow_zero=True)
+    max_len = check_int(max_len, "max_len", low=1)
+    return max_len, check_int(eos, "eos"), check_int(start, "start", low=0)
 
 
 def _log_probs(out, V: int | None = None) -> np.ndarray:
@@ -91,7 +91,7 @@ def beam_search(step_fn: StepFn, init_state, beam_width: int, max_len: int, eos:
         ``greedy_decode``; with ``beam_width >= V ** max_len`` nothing is pruned and
         the first entry is the most probable sequence of all.
     """
-    beam_width = check_positive_int(beam_width, "beam_width")
+    beam_width = check_int(beam_width, "beam_width", low=1)
     max_len, eos, start = _check_args(step_fn, max_len, eos, start)
     live = [([], 0.0, start, init_state)]  # (tokens, score, last token, state before reading it)
     finished: list[tuple[list[int], float]] = []

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_int_array, check_positive_int
+from lessonpkg._validate import check_array, check_int, check_int_array
 from lessonpkg.decode.search import beam_search, greedy_decode
 from lessonpkg.metrics.sequence import error_rate, exact_match
 from lessonpkg.models.heads import check_recurrent, hidden_part
@@ -124,7 +124,7 @@ class ImageCaptioner(Module):
     def generate(self, images: np.ndarray, bos: int, eos: int, max_len: int, beam_width: int = 1) -> list[list[int]]:
         """Tokens generated for every image (N, P): ``lp.greedy_decode`` if beam_width is 1, else the best beam."""
         images = self._check_images(images)
-        beam_width = check_positive_int(beam_width, "beam_width")
+        beam_width = check_int(beam_width, "beam_width", low=1)
         result = []
         for image in images:
             state = self.init_state(image)

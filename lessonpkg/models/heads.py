@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_positive_int
+from lessonpkg._validate import check_array, check_int
 from lessonpkg.nn.linear import Linear
 from lessonpkg.nn.module import Cache, Module
 from lessonpkg.nn.recurrent import RecurrentBase
@@ -158,7 +158,7 @@ class VectorToSequence(_RecurrentWithHead):
 
     def __init__(self, rnn: RecurrentBase, head: Linear, steps: int) -> None:
         super().__init__(rnn, head)
-        self.steps = check_positive_int(steps, "steps")
+        self.steps = check_int(steps, "steps", low=1)
 
     def forward(self, z: np.ndarray) -> tuple[np.ndarray, Cache]:
         """Return the sequence (N, T, F) generated from z (N, D)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_nonnegative_float, check_positive_int, check_real
+from lessonpkg._validate import check_int, check_real
 
 
 def _check_stream(stream, V: int, name: str = "stream") -> np.ndarray:
@@ -47,8 +47,8 @@ class NGramModel:
     """
 
     def __init__(self, order: int, vocab_size: int, k: float = 1.0, pad: int = 0) -> None:
-        self.order = check_positive_int(order, "order")
-        self.vocab_size = check_positive_int(vocab_size, "vocab_size")
+        self.order = check_int(order, "order", low=1)
+        self.vocab_size = check_int(vocab_size, "vocab_size", low=1)
         k = check_real(k, "k", low=0, low_open=True)
         if not 0 <= pad < self.vocab_size:
             raise ValueError(f"pad must be a token index in [0, {self.vocab_size}), got {pad}")
@@ -89,9 +89,9 @@ class NGramModel:
 
 def perplexity(nll: float) -> float:
     """exp(mean NLL in nats): the effective number of equally likely choices per token."""
-    return float(np.exp(check_nonnegative_float(nll, "nll")))
+    return float(np.exp(check_real(nll, "nll", low=0)))
 
 
 def bits_per_token(nll: float) -> float:
     """The mean NLL converted from nats to bits: nll / ln 2."""
-    return float(check_nonnegative_float(nll, "nll") / np.log(2.0))
+    return float(check_real(nll, "nll", low=0) / np.log(2.0))

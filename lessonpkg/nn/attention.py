@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_array, check_bool, check_int_array, check_positive_int
+from lessonpkg._validate import as_rng, check_array, check_bool, check_int, check_int_array
 from lessonpkg.nn.linear import Linear
 from lessonpkg.nn.module import Module
 
@@ -71,9 +71,9 @@ class AdditiveAttention(Module):
     def __init__(self, query_size: int, key_size: int, attention_size: int, bias: bool = True, *,
                  rng: np.random.Generator | int | None = None, dtype=np.float64) -> None:
         super().__init__(dtype)
-        self.query_size = check_positive_int(query_size, "query_size")
-        self.key_size = check_positive_int(key_size, "key_size")
-        self.attention_size = check_positive_int(attention_size, "attention_size")
+        self.query_size = check_int(query_size, "query_size", low=1)
+        self.key_size = check_int(key_size, "key_size", low=1)
+        self.attention_size = check_int(attention_size, "attention_size", low=1)
         bias = check_bool(bias, "bias")
         rng = as_rng(rng)
         A, Dq, Dk = self.attention_size, self.query_size, self.key_size

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_array, check_bool, check_positive_int, check_shape
+from lessonpkg._validate import as_rng, check_array, check_bool, check_int, check_shape
 from lessonpkg.nn.module import Module
 
 
@@ -32,8 +32,8 @@ class RecurrentCellBase(Module):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *, rng=None, dtype=np.float64) -> None:
         super().__init__(dtype)
-        self.input_size = check_positive_int(input_size, "input_size")
-        self.hidden_size = check_positive_int(hidden_size, "hidden_size")
+        self.input_size = check_int(input_size, "input_size", low=1)
+        self.hidden_size = check_int(hidden_size, "hidden_size", low=1)
         self.bias = check_bool(bias, "bias")
         G, H, D = self.num_gates, self.hidden_size, self.input_size
         shapes = [("weight_ih", (G * H, D)), ("weight_hh", (G * H, H))]

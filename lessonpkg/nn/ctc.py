@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_bool, check_int_array, check_positive_int
+from lessonpkg._validate import check_array, check_bool, check_int, check_int_array
 from lessonpkg.nn.module import Cache, CacheOwner
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -85,7 +85,7 @@ def min_frames(targets: np.ndarray, length: int) -> int:
     t = check_int_array(targets, "targets")
     if t.ndim != 1:
         raise ValueError(f"targets must have shape (S,), one label sequence, got {t.shape}")
-    length = check_positive_int(length, "length", allow_zero=True)
+    length = check_int(length, "length", low=0)
     if length > t.shape[0]:
         raise ValueError(f"length must be <= len(targets) = {t.shape[0]}, got {length}")
     t = t[:length]
@@ -122,7 +122,7 @@ class CTCLoss(CacheOwner):
     """
 
     def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> None:
-        self.blank = check_positive_int(blank, "blank", allow_zero=True)
+        self.blank = check_int(blank, "blank", low=0)
         if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
             raise ValueError(f"reduction must be one of 'mean', 'sum', 'none', got {reduction!r}")
         self.reduction, self.zero_infinity = reduction, check_bool(zero_infinity, "zero_infinity")

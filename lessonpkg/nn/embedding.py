@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_array, check_int_array, check_positive_int, check_shape
+from lessonpkg._validate import as_rng, check_array, check_int, check_int_array, check_shape
 from lessonpkg.nn.module import Cache, Module
 
 
@@ -39,8 +39,8 @@ class Embedding(Module):
         dtype=np.float64,
     ) -> None:
         super().__init__(dtype)
-        self.num_embeddings = check_positive_int(num_embeddings, "num_embeddings")
-        self.embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
+        self.num_embeddings = check_int(num_embeddings, "num_embeddings", low=1)
+        self.embedding_dim = check_int(embedding_dim, "embedding_dim", low=1)
         n = self.num_embeddings
         if padding_idx is not None:
             if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_array, check_bool, check_positive_int
+from lessonpkg._validate import as_rng, check_array, check_bool, check_int
 from lessonpkg.nn.module import Cache, Module
 
 
@@ -39,8 +39,8 @@ class Linear(Module):
         dtype=np.float64,
     ) -> None:
         super().__init__(dtype)
-        self.in_features = check_positive_int(in_features, "in_features")
-        self.out_features = check_positive_int(out_features, "out_features")
+        self.in_features = check_int(in_features, "in_features", low=1)
+        self.out_features = check_int(out_features, "out_features", low=1)
         bias = check_bool(bias, "bias")
         rng = as_rng(rng)
         bound = 1.0 / np.sqrt(self.in_features)

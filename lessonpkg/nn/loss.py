@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_int_array, check_nonnegative_float
+from lessonpkg._validate import check_array, check_int_array, check_real
 from lessonpkg.nn.functional import log_softmax, sigmoid
 from lessonpkg.nn.module import Cache, CacheOwner
 
@@ -136,7 +136,7 @@ class CrossEntropyLoss(_Loss):
         if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
             raise TypeError(f"ignore_index must be an int, got {type(ignore_index).__name__}")
         self.ignore_index = int(ignore_index)
-        self.label_smoothing = check_nonnegative_float(label_smoothing, "label_smoothing")
+        self.label_smoothing = check_real(label_smoothing, "label_smoothing", low=0)
         if self.label_smoothing > 1.0:
             raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
 

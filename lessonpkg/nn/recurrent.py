@@ -17,14 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import (
-    as_rng,
-    check_array,
-    check_bool,
-    check_nonnegative_float,
-    check_positive_int,
-    check_shape,
-)
+from lessonpkg._validate import as_rng, check_array, check_bool, check_int, check_real, check_shape
 from lessonpkg.nn.cellbase import uniform_params
 from lessonpkg.nn.module import Module
 
@@ -80,12 +73,12 @@ class RecurrentBase(Module):
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, *,
                  rng=None, dtype=np.float64) -> None:
         super().__init__(dtype)
-        self.input_size = check_positive_int(input_size, "input_size")
-        self.hidden_size = check_positive_int(hidden_size, "hidden_size")
-        self.num_layers = check_positive_int(num_layers, "num_layers")
+        self.input_size = check_int(input_size, "input_size", low=1)
+        self.hidden_size = check_int(hidden_size, "hidden_size", low=1)
+        self.num_layers = check_int(num_layers, "num_layers", low=1)
         self.bias = check_bool(bias, "bias")
         self.batch_first = check_bool(batch_first, "batch_first")
-        self.dropout = check_nonnegative_float(dropout, "dropout")
+        self.dropout = check_real(dropout, "dropout", low=0)
         if self.dropout != 0.0:
             raise ValueError(f"dropout is not supported; got {dropout} (only dropout=0.0 is implemented)")
         self.bidirectional = check_bool(bidirectional, "bidirectional")

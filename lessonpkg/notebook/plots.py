@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_callable, check_positive_int
+from lessonpkg._validate import check_array, check_callable, check_int
 
 
 def decision_grid(
@@ -46,7 +46,7 @@ def decision_grid(
     x = check_array(x, "x")
     if x.ndim != 2 or x.shape[1] != 2 or x.shape[0] == 0:
         raise ValueError(f"x must have shape (N, 2) with N >= 1, got {x.shape}")
-    steps = check_positive_int(steps, "steps")
+    steps = check_int(steps, "steps", low=1)
     if steps < 2:
         raise ValueError(f"steps must be >= 2, got {steps}")
     if isinstance(margin, bool) or not isinstance(margin, (int, float, np.integer, np.floating)):
@@ -168,8 +168,8 @@ def draw_unrolled(
     if T == 0 or len(y_labels) != T:
         raise ValueError(f"x_labels and y_labels must be non-empty lists of the same length, got {T} and "
                          f"{len(y_labels)}")
-    layers = check_positive_int(layers, "layers")
-    encoder_steps = check_positive_int(encoder_steps, "encoder_steps", allow_zero=True)
+    layers = check_int(layers, "layers", low=1)
+    encoder_steps = check_int(encoder_steps, "encoder_steps", low=0)
     if encoder_steps >= T:
         raise ValueError(f"encoder_steps must leave at least one decoder step, got {encoder_steps} of T={T}")
     if encoder_steps and (bidirectional or not recurrent):

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from lessonpkg._validate import check_bool, check_int_array, check_positive_int
+from lessonpkg._validate import check_bool, check_int, check_int_array
 from lessonpkg.nn.embedding import Embedding
 from lessonpkg.nn.linear import Linear
 from lessonpkg.nn.module import Module
@@ -60,7 +60,7 @@ class Chunks:
         if self.x.ndim < 2 or self.x.shape[:2] != self.y.shape:
             raise ValueError(f"x must have the steps and sequences of y, {self.y.shape}, on its first two axes "
                              f"(batch_first={self.batch_first}), got {self.x.shape}")
-        self.chunk_len = None if chunk_len is None else check_positive_int(chunk_len, "chunk_len")
+        self.chunk_len = None if chunk_len is None else check_int(chunk_len, "chunk_len", low=1)
         self.lengths = None
         if lengths is not None:
             if self.chunk_len is not None:
@@ -75,7 +75,7 @@ class Chunks:
         """Yield ``((x_chunk, lengths, start), (y_chunk,))``, chunk after chunk of each minibatch of sequences."""
         N, T = self.y.shape[self.n_axis], self.y.shape[self.t_axis]
         k = T if self.chunk_len is None else self.chunk_len
-        whole = rng is None and (batch_size is None or check_positive_int(batch_size, "batch_size") >= N)
+        whole = rng is None and (batch_size is None or check_int(batch_size, "batch_size", low=1) >= N)
         for idx in [None] if whole else batch_indices(N, batch_size, rng):
             x = self.x if idx is None else self.x.take(idx, self.n_axis)  # (T, B, ...) or (B, T, ...)
             y = self.y if idx is None else self.y.take(idx, self.n_axis)
@@ -130,7 +130,7 @@ class ChunkedRNN(Module):
 
     def forward(self, x: np.ndarray, lengths=None, start: int = 0) -> tuple[np.ndarray, tuple]:
         """Return the scores of the chunk x, classes on axis 1, reading on from the carried state if ``start > 0``."""
-        start = check_positive_int(start, "start", allow_zero=True)
+        start = check_int(start, "start", low=0)
         if start not in (0, self.position):
             raise ValueError(f"start must be 0 (new sequences) or {self.position} (the step after the previous "
                              f"chunk): chunks must come in order, got {start}")

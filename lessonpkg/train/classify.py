@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessonpkg._validate import check_dtype_arg, check_int_array, check_positive_int
+from lessonpkg._validate import check_dtype_arg, check_int, check_int_array
 from lessonpkg.nn.module import Module
 
 
 def one_hot_ids(ids: np.ndarray, num_classes: int, dtype=np.float64) -> np.ndarray:
     """Turn token indices (N, T) into one-hot rows (N, T, V); index 0 (``<pad>``) becomes a row of zeros."""
-    ids = check_int_array(ids, "ids", low=0, high=check_positive_int(num_classes, "num_classes"))
+    ids = check_int_array(ids, "ids", low=0, high=check_int(num_classes, "num_classes", low=1))
     table = np.eye(num_classes, dtype=check_dtype_arg(dtype))
     table[0] = 0.0
     return table[ids]

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from lessonpkg._validate import as_rng, check_positive_int
+from lessonpkg._validate import as_rng, check_int
 
 
 def minibatches(n: int, batch_size: int | None, rng: np.random.Generator | int | None = None) -> Iterator[np.ndarray]:
@@ -42,8 +42,8 @@ def minibatches(n: int, batch_size: int | None, rng: np.random.Generator | int |
     ------
     ndarray of int64, shape (B,)
     """
-    n = check_positive_int(n, "n")
-    if batch_size is None or check_positive_int(batch_size, "batch_size") >= n:
+    n = check_int(n, "n", low=1)
+    if batch_size is None or check_int(batch_size, "batch_size", low=1) >= n:
         yield np.arange(n)
         return
     order = as_rng(rng).permutation(n)
@@ -56,8 +56,8 @@ def batch_indices(n: int, batch_size: int | None, rng: np.random.Generator | Non
     if rng is not None:
         yield from minibatches(n, batch_size, rng)
         return
-    n = check_positive_int(n, "n")
-    step = n if batch_size is None else check_positive_int(batch_size, "batch_size")
+    n = check_int(n, "n", low=1)
+    step = n if batch_size is None else check_int(batch_size, "batch_size", low=1)
     for start in range(0, n, step):
         yield np.arange(start, min(start + step, n))
 
@@ -93,7 +93,7 @@ class Arrays:
 
     def batches(self, batch_size: int | None, rng: np.random.Generator | None) -> Iterator[tuple[tuple, tuple]]:
         """Yield ``(inputs, (target,))`` per minibatch, shuffled by ``rng`` (None: in order)."""
-        if rng is None and (batch_size is None or check_positive_int(batch_size, "batch_size") >= self.n):
+        if rng is None and (batch_size is None or check_int(batch_size, "batch_size", low=1) >= self.n):
             *inputs, target = self.arrays
             yield tuple(inputs), (target,)
             return

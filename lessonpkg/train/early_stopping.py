@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from lessonpkg._validate import check_positive_int
+from lessonpkg._validate import check_int
 
 
 def _check_params(params, name: str) -> None:
@@ -36,7 +36,7 @@ class EarlyStopping:
     """
 
     def __init__(self, patience: int) -> None:
-        self.patience = check_positive_int(patience, "patience")
+        self.patience = check_int(patience, "patience", low=1)
         self.best_loss = np.inf
         self.best_epoch = 0
         self.epoch = 0

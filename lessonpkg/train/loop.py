@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 from tqdm import tqdm
 
-from lessonpkg._validate import as_rng, check_nonnegative_float, check_optimizer, check_positive_int
+from lessonpkg._validate import as_rng, check_int, check_optimizer, check_real
 from lessonpkg.nn.module import Module
 from lessonpkg.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
 from lessonpkg.train.data import as_batches
@@ -88,10 +88,10 @@ def fit(
     train = as_batches(train, "train")
     val = None if val is None else as_batches(val, "val")
     metrics = check_metrics(metrics)
-    epochs = check_positive_int(epochs, "epochs", allow_zero=True)
-    max_norm = np.inf if clip_grad_norm is None else check_nonnegative_float(clip_grad_norm, "clip_grad_norm")
+    epochs = check_int(epochs, "epochs", low=0)
+    max_norm = np.inf if clip_grad_norm is None else check_real(clip_grad_norm, "clip_grad_norm", low=0)
     if clip_grad_value is not None:
-        check_nonnegative_float(clip_grad_value, "clip_grad_value")
+        check_real(clip_grad_value, "clip_grad_value", low=0)
     if early_stopping is not None and (val is None or not callable(getattr(early_stopping, "step", None))):
         raise ValueError("early_stopping must be an EarlyStopping, and needs val= to measure the validation loss")
     if not isinstance(progress, (bool, str)):

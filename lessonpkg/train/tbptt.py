@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from lessonpkg._validate import check_positive_int
+from lessonpkg._validate import check_int
 from lessonpkg.nn.recurrent import RecurrentBase
 
 
@@ -44,7 +44,7 @@ class TruncatedBPTT:
         if not isinstance(layer, RecurrentBase):
             raise TypeError(f"layer must be a lessonpkg RNN, LSTM or GRU, got {type(layer).__name__}")
         self.layer = layer
-        self.chunk_len = check_positive_int(chunk_len, "chunk_len")
+        self.chunk_len = check_int(chunk_len, "chunk_len", low=1)
         self.hx = hx
 
     def reset(self, hx=None) -> None:
