@@ -119,9 +119,8 @@ def make_windows(series: np.ndarray, input_len: int, horizon: int,
     x : ndarray of shape (N, L)
     y : ndarray of shape (N, horizon)
     """
-    series = check_array(series, "series", shape=("T",))
+    series, first_target = check_array(series, "series", shape=("T",)), check_int(first_target, "first_target", low=0)
     input_len, horizon = check_int(input_len, "input_len", low=1), check_int(horizon, "horizon", low=1)
-    first_target = check_int(first_target, "first_target", low=0)
     starts = np.arange(max(input_len, first_target), series.size - horizon + 1)
     if starts.size == 0:
         raise ValueError(f"series of length {series.size} is too short for input_len={input_len}, "

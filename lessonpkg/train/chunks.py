@@ -130,19 +130,24 @@ class ChunkedRNN(Module):
 
     def forward(self, x: np.ndarray, lengths=None, start: int = 0) -> tuple[np.ndarray, tuple]:
         """Return the scores of the chunk x, classes on axis 1, reading on from the carried state if ``start > 0``."""
-        start = check_int(start, "start", low=0)
-        if start not in (0, self.position):
-            raise ValueError(f"start must be 0 (new sequences) or {self.position} (the step after the previous "
-                             f"chunk): chunks must come in order, got {start}")
+        start = self._check_start(start, x)
         e, embed_cache = (x, None) if self.embed is None else self.embed.forward(x)  # (T, N, D) or (N, T, D)
-        if np.ndim(e) != 3:
-            layout = "(N, T)" if self.rnn.batch_first else "(T, N)"
-            raise ValueError(f"x must be a batch: features {layout[:-1]}, D) or, with embed, tokens {layout}, "
-                             f"got shape {np.shape(x)}")
         out, self.state, rnn_cache = self.rnn.forward(e, self.state if start else None, lengths=lengths)
         self.position = start + out.shape[1 if self.rnn.batch_first else 0]
         scores, head_cache = self.head.forward(out)  # (..., C)
         return scores.transpose(0, 2, 1), self.save_for_backward(embed=embed_cache, rnn=rnn_cache, head=head_cache)
+
+    def _check_start(self, start, x) -> int:
+        """``start`` must be 0 (new sequences) or the step after the previous chunk; ``x`` must be a batch."""
+        start = check_int(start, "start", low=0)
+        if start not in (0, self.position):
+            raise ValueError(f"start must be 0 (new sequences) or {self.position} (the step after the previous "
+                             f"chunk): chunks must come in order, got {start}")
+        if np.ndim(x) != (3 if self.embed is None else 2):
+            layout = "(N, T)" if self.rnn.batch_first else "(T, N)"
+            raise ValueError(f"x must be a batch: features {layout[:-1]}, D) or, with embed, tokens {layout}, "
+                             f"got shape {np.shape(x)}")
+        return start
 
     def backward(self, dscores: np.ndarray, cache: tuple) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
         """Return ``dx`` (None for token inputs) and ``grads`` keyed like ``params``; the initial state gets none."""

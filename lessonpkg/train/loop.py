@@ -83,20 +83,8 @@ def fit(
         (NaN at epoch 0). If a number overflows (inf or NaN) during an update, training stops
         before that update, with a warning, and ``"diverged_at"`` holds the number of updates taken.
     """
-    check_model_and_loss(model, loss_fn)
-    _check_optimizer_on(optimizer, model)
-    train = as_batches(train, "train")
-    val = None if val is None else as_batches(val, "val")
-    metrics = check_metrics(metrics)
-    epochs = check_int(epochs, "epochs", low=0)
-    max_norm = np.inf if clip_grad_norm is None else check_real(clip_grad_norm, "clip_grad_norm", low=0)
-    if clip_grad_value is not None:
-        check_real(clip_grad_value, "clip_grad_value", low=0)
-    if early_stopping is not None and (val is None or not callable(getattr(early_stopping, "step", None))):
-        raise ValueError("early_stopping must be an EarlyStopping, and needs val= to measure the validation loss")
-    if not isinstance(progress, (bool, str)):
-        raise TypeError(f"progress must be True, False or a description string, got {type(progress).__name__}")
-    gen = as_rng(rng)
+    train, val, metrics, epochs, max_norm, gen = _check_args(
+        model, loss_fn, optimizer, train, val, metrics, epochs, clip_grad_norm, clip_grad_value, early_stopping, progress, rng)
 
     history: dict[str, list] = {"epoch": [], "updates": []}
 
@@ -143,6 +131,25 @@ def fit(
     if early_stopping is not None and early_stopping.best_params is not None:
         early_stopping.restore(model.params)
     return {k: np.asarray(v) for k, v in history.items()}
+
+
+def _check_args(model, loss_fn, optimizer, train, val, metrics, epochs, clip_grad_norm, clip_grad_value,
+                early_stopping, progress, rng) -> tuple:
+    """Check ``fit``'s arguments; return the train and val batches, the metrics, epochs, the clipping norm and
+    the random generator."""
+    check_model_and_loss(model, loss_fn)
+    _check_optimizer_on(optimizer, model)
+    train = as_batches(train, "train")
+    val = None if val is None else as_batches(val, "val")
+    epochs = check_int(epochs, "epochs", low=0)
+    max_norm = np.inf if clip_grad_norm is None else check_real(clip_grad_norm, "clip_grad_norm", low=0)
+    if clip_grad_value is not None:
+        check_real(clip_grad_value, "clip_grad_value", low=0)
+    if early_stopping is not None and (val is None or not callable(getattr(early_stopping, "step", None))):
+        raise ValueError("early_stopping must be an EarlyStopping, and needs val= to measure the validation loss")
+    if not isinstance(progress, (bool, str)):
+        raise TypeError(f"progress must be True, False or a description string, got {type(progress).__name__}")
+    return train, val, check_metrics(metrics), epochs, max_norm, as_rng(rng)
 
 
 def _check_optimizer_on(optimizer, model: Module) -> None:
