@@ -83,8 +83,8 @@ def fit(
         (NaN at epoch 0). If a number overflows (inf or NaN) during an update, training stops
         before that update, with a warning, and ``"diverged_at"`` holds the number of updates taken.
     """
-    train, val, metrics, epochs, max_norm, gen = _check_args(
-        model, loss_fn, optimizer, train, val, metrics, epochs, clip_grad_norm, clip_grad_value, early_stopping, progress, rng)
+    train, val, metrics, epochs, max_norm, gen = _check_args(model, loss_fn, optimizer, train, val, metrics, epochs,
+        clip_grad_norm, clip_grad_value, early_stopping, progress, rng)  # fmt: skip
 
     history: dict[str, list] = {"epoch": [], "updates": []}
 
