@@ -84,7 +84,7 @@ def fit(
         before that update, with a warning, and ``"diverged_at"`` holds the number of updates taken.
     """
     train, val, metrics, epochs, max_norm, gen = _check_args(model, loss_fn, optimizer, train, val, metrics, epochs,
-        clip_grad_norm, clip_grad_value, early_stopping, progress, rng)  # fmt: skip
+        clip_grad_norm, clip_grad_value, early_stopping, progress, rng)
 
     history: dict[str, list] = {"epoch": [], "updates": []}
 
