@@ -48,7 +48,7 @@ def lstm_cell_backward(dh1, dc1, cache):
     dgates = np.concatenate([di * dsigmoid(i), df * dsigmoid(f), dg * dtanh(g), do * dsigmoid(o)], axis=1)  # (N, 4H)
     dx = dgates @ cache["weight_ih"]  # (N, D)
     dh0 = dgates @ cache["weight_hh"]  # (N, H)
-    grads = (dgates.T @ cache["x"], dgates.T @ cache["h0"], *bias_grads(dgates, cache["bias"]))
+    grads = (dgates.T @ cache["x"], dgates.T @ cache["h0"], *bias_grads(dgates, dgates, cache["bias"]))
     return dx, (dh0, dc0), grads
 
 
@@ -164,7 +164,8 @@ def lstm_backward(dout, dh_n, dc_n, cache):
     zero_padding(dgates, batch_sizes)
     dgates = dgates.reshape(T * N, 4 * H)
     dx = (dgates @ cache["weight_ih"]).reshape(T, N, D)
-    grads = (dgates.T @ x.reshape(T * N, D), dgates.T @ hs[:-1].reshape(T * N, H), *bias_grads(dgates, cache["bias"]))
+    h_prev = hs[:-1].reshape(T * N, H)
+    grads = (dgates.T @ x.reshape(T * N, D), dgates.T @ h_prev, *bias_grads(dgates, dgates, cache["bias"]))
     return dx, (dh, dc), grads
 
 

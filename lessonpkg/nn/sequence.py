@@ -70,12 +70,16 @@ def zero_padding(a: np.ndarray, batch_sizes) -> None:
             a[..., t, n:, :] = 0.0
 
 
-def bias_grads(dgates: np.ndarray, has_bias: bool) -> tuple:
-    """``(dbias_ih, dbias_hh)``: both are the sum of ``dgates`` (T*N, G*H) over rows; two arrays, no aliasing."""
+def bias_grads(dgi: np.ndarray, dgh: np.ndarray, has_bias: bool) -> tuple:
+    """``(dbias_ih, dbias_hh)``: the sums over rows of dgi and dgh (rows, G*H), or ``(None, None)`` without biases.
+
+    dgi and dgh are the gradients of ``x @ weight_ih.T + bias_ih`` and
+    ``h_prev @ weight_hh.T + bias_hh``. In the RNN and the LSTM both are the
+    gradient of the pre-activations, passed twice; in the GRU they differ.
+    """
     if not has_bias:
         return None, None
-    db = dgates.sum(axis=0)
-    return db, db.copy()
+    return dgi.sum(axis=0), dgh.sum(axis=0)
 
 
 def gate_blocks(weight: np.ndarray, num_gates: int, halve=()) -> np.ndarray:
