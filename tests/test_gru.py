@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from recurrent_twin import compare_cell, compare_layer, fd_check_layer, layer_cases, loop_over_cell, run_case
 
 import lessonpkg as lp
-import lessonpkg.nn.gru as gru_module
 
 
 @pytest.mark.parametrize("N, D, H", [(1, 1, 1), (3, 4, 5), (2, 6, 3)])
@@ -56,17 +55,6 @@ def test_layer_shapes_sweep(T, N, D, H, num_layers, bidirectional):
     h0 = rng.standard_normal((num_layers * gru.num_directions, N, H))
     compare_layer(gru, rng.standard_normal((T, N, D)), h0)
     compare_layer(gru, rng.standard_normal((T, N, D)), h0, [T] + [1] * (N - 1))
-
-
-@pytest.mark.parametrize("factor_block", [1, 3])
-def test_backward_factor_blocks(monkeypatch, factor_block):
-    """The backward computes its per-step factors a block of steps at a time; any block size gives the same."""
-    monkeypatch.setattr(gru_module, "FACTOR_BLOCK", factor_block * 3 * 2 * 3)  # block = factor_block steps
-    rng = np.random.default_rng(4)
-    gru = lp.GRU(3, 3, 2, bidirectional=True, rng=rng)
-    h0 = rng.standard_normal((4, 2, 3))
-    compare_layer(gru, rng.standard_normal((7, 2, 3)), h0)
-    compare_layer(gru, rng.standard_normal((7, 2, 3)), h0, [3, 7])
 
 
 def test_finite_differences():

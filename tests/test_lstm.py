@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from recurrent_twin import compare_cell, compare_layer, fd_check_layer, layer_cases, loop_over_cell, run_case
 
 import lessonpkg as lp
-import lessonpkg.nn.lstm as lstm_module
 
 
 @pytest.mark.parametrize("N, D, H", [(1, 1, 1), (3, 4, 5), (2, 6, 3)])
@@ -66,17 +65,6 @@ def test_layer_shapes_sweep(T, N, D, H, num_layers, bidirectional):
     hx = (rng.standard_normal(shape), rng.standard_normal(shape))
     compare_layer(lstm, rng.standard_normal((T, N, D)), hx)
     compare_layer(lstm, rng.standard_normal((T, N, D)), hx, [T] + [1] * (N - 1))
-
-
-@pytest.mark.parametrize("factor_block", [1, 3])
-def test_backward_factor_blocks(monkeypatch, factor_block):
-    """The backward computes its per-step factors a block of steps at a time; any block size gives the same."""
-    monkeypatch.setattr(lstm_module, "FACTOR_BLOCK", factor_block * 4 * 2 * 3)  # block = factor_block steps
-    rng = np.random.default_rng(4)
-    lstm = lp.LSTM(3, 3, 2, bidirectional=True, rng=rng)
-    hx = (rng.standard_normal((4, 2, 3)), rng.standard_normal((4, 2, 3)))
-    compare_layer(lstm, rng.standard_normal((7, 2, 3)), hx)
-    compare_layer(lstm, rng.standard_normal((7, 2, 3)), hx, [3, 7])
 
 
 def test_finite_differences():

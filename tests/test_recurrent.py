@@ -1,5 +1,8 @@
 """What RNN, LSTM and GRU share: parameters, lengths, directions, batch_first, unbatched input, interop, bad input."""
 
+import collections
+import importlib
+
 import numpy as np
 import pytest
 import torch
@@ -204,6 +207,33 @@ def test_backward_is_pure(cls):
     assert all(np.array_equal(params[k], module.params[k]) for k in params)
     arrays = list(first[2].values())
     assert not any(np.shares_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1:])
+
+
+@pytest.mark.parametrize("cls, cell_cls", list(zip(LAYERS, CELLS)))
+def test_layer_and_cell_run_the_same_step_functions(cls, cell_cls, monkeypatch):
+    """The layer's loop calls its cell's step function once per step, layer and direction, forward and backward,
+    and the cell calls it once: the step a chapter shows is the code that runs."""
+    module = importlib.import_module(cls.__module__)
+    name = cls.__name__.lower()
+    calls = collections.Counter()
+    for kind in ("forward", "backward"):
+        step = getattr(module, f"{name}_step_{kind}")
+
+        def counted(*args, _step=step, _kind=kind, **kwargs):
+            calls[_kind] += 1
+            return _step(*args, **kwargs)
+
+        monkeypatch.setattr(module, f"{name}_step_{kind}", counted)
+    T, N, num_layers = 5, 3, 2
+    layer = cls(2, 3, num_layers=num_layers, bidirectional=True, rng=0)
+    out, final, cache = layer.forward(np.ones((T, N, 2)), lengths=[2, T, 4])
+    layer.backward(np.ones_like(out), cache)
+    assert calls == {"forward": T * num_layers * 2, "backward": T * num_layers * 2}
+    calls.clear()
+    cell = cell_cls(2, 3, rng=0)
+    _, cache = cell.forward(np.ones((N, 2)))
+    cell.backward((np.ones((N, 3)), None) if cls is lp.LSTM else np.ones((N, 3)), cache)
+    assert calls == {"forward": 1, "backward": 1}
 
 
 @pytest.mark.parametrize("cls", LAYERS)

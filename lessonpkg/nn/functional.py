@@ -13,16 +13,13 @@ import numpy as np
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """Logistic function ``1 / (1 + exp(-x))``, without overflow at large ``|x|``.
 
-    For ``x >= 0`` it computes ``1 / (1 + exp(-x))``; for ``x < 0`` the
-    equal form ``exp(x) / (1 + exp(x))``, so ``exp`` never sees a large
-    positive argument.
+    With ``e = exp(-|x|)``, which never overflows, it returns ``1 / (1 + e)``
+    for ``x >= 0`` and the equal form ``e / (1 + e)`` for ``x < 0``.
     """
     x = np.asarray(x)
-    out = np.empty_like(x)
-    pos = x >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
-    ex = np.exp(x[~pos])
-    out[~pos] = ex / (1.0 + ex)
+    e = np.exp(-np.abs(x))  # exp(-x) where x >= 0, exp(x) where x < 0: at most 1
+    out = np.where(x >= 0, 1.0, e)
+    out /= 1.0 + e
     return out
 
 

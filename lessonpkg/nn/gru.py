@@ -3,7 +3,7 @@
 One step, with x (N, D), h0 (N, H), weight_ih (3H, D), weight_hh (3H, H), the
 gates stacked in torch's order r, z, n::
 
-    gi = x @ weight_ih.T + bias_ih          # (N, 3H)
+    gi = x @ weight_ih.T + bias_ih          # (N, 3H), the input's part
     gh = h0 @ weight_hh.T + bias_hh         # (N, 3H)
     r = sigmoid(gi[:, :H] + gh[:, :H])                  # reset gate
     z = sigmoid(gi[:, H:2H] + gh[:, H:2H])              # update gate
@@ -11,6 +11,11 @@ gates stacked in torch's order r, z, n::
     h1 = (1 - z) * n + z * h0
 
 Because ``b_hn`` sits inside the product with r, it cannot be merged into ``b_in``.
+
+The input's part gi does not depend on the state. So ``gru_step_forward``
+takes gi ready-made: ``gru_cell_forward`` computes it for one x, and
+``gru_forward`` for all T steps at once, as one matrix product before its
+loop over the same ``gru_step_forward``.
 """
 
 from __future__ import annotations
@@ -20,62 +25,69 @@ import numpy as np
 from lessonpkg.nn.cellbase import RecurrentCellBase
 from lessonpkg.nn.functional import dsigmoid, dtanh, sigmoid
 from lessonpkg.nn.recurrent import RecurrentBase
-from lessonpkg.nn.sequence import (
-    block_grads,
-    final_state,
-    gate_blocks,
-    project_inputs,
-    step_threads,
-    steps,
-    zero_padding,
-)
+from lessonpkg.nn.sequence import bias_grads, final_state, step_threads, steps
 
-FACTOR_BLOCK = 32768  # backward computes its step-independent factors for about this many numbers at once
+
+def gru_step_forward(gi, h_prev, weight_hh, bias_hh=None):
+    """One step from its input's part ``gi = x_t @ weight_ih.T + bias_ih`` (N, 3H) and h_prev (N, H).
+
+    Returns ``h, cache`` with h (N, H); the cache holds what ``gru_step_backward`` needs.
+    """
+    H = h_prev.shape[1]
+    gh = h_prev @ weight_hh.T  # (N, 3H)
+    if bias_hh is not None:
+        gh += bias_hh
+    r = sigmoid(gi[:, :H] + gh[:, :H])  # reset gate
+    z = sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])  # update gate
+    n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])  # candidate; r multiplies h_prev @ W_hn.T + b_hn
+    h = (1.0 - z) * n + z * h_prev  # (N, H)
+    cache = {"h_prev": h_prev, "r": r, "z": z, "n": n, "gh_n": gh[:, 2 * H:]}
+    return h, cache
+
+
+def gru_step_backward(dh, cache, weight_hh):
+    """Backward of one step, from dh = dL/dh (N, H).
+
+    Returns dgi (N, 3H), the gradient of ``gi``; dgh (N, 3H), the gradient of
+    ``gh = h_prev @ weight_hh.T + bias_hh``, which differs from dgi in the n
+    block because r multiplies gh there; and dh_prev (N, H).
+    """
+    r, z, n, h_prev = cache["r"], cache["z"], cache["n"], cache["h_prev"]
+    dn = dh * (1.0 - z)  # h = (1 - z) * n + z * h_prev
+    dz = dh * (h_prev - n)
+    dan = dn * dtanh(n)  # gradient of n's pre-activation
+    dr = dan * cache["gh_n"]
+    dar, daz = dr * dsigmoid(r), dz * dsigmoid(z)
+    dgi = np.concatenate([dar, daz, dan], axis=1)  # (N, 3H)
+    dgh = np.concatenate([dar, daz, dan * r], axis=1)  # (N, 3H)
+    dh_prev = dh * z + dgh @ weight_hh  # (N, H)
+    return dgi, dgh, dh_prev
 
 
 def gru_cell_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
     """One step (see the module docstring). Returns h1 (N, H), cache."""
-    H = h0.shape[1]
     gi = x @ weight_ih.T  # (N, 3H)
-    gh = h0 @ weight_hh.T  # (N, 3H)
     if bias_ih is not None:
-        gi, gh = gi + bias_ih, gh + bias_hh
-    r = sigmoid(gi[:, :H] + gh[:, :H])
-    z = sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
-    n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
-    h1 = (1.0 - z) * n + z * h0  # (N, H)
-    cache = {"x": x, "h0": h0, "r": r, "z": z, "n": n, "gh_n": gh[:, 2 * H:],
-             "weight_ih": weight_ih, "weight_hh": weight_hh, "bias": bias_ih is not None}
+        gi += bias_ih
+    h1, cache = gru_step_forward(gi, h0, weight_hh, bias_hh)
+    cache.update(x=x, weight_ih=weight_ih, weight_hh=weight_hh, bias=bias_ih is not None)
     return h1, cache
 
 
 def gru_cell_backward(dh1, cache):
     """Backward of one step. Returns dx (N, D), dh0 (N, H) and the four weight gradients."""
-    r, z, n, h0 = cache["r"], cache["z"], cache["n"], cache["h0"]
-    dn = dh1 * (1.0 - z)  # h1 = (1 - z) * n + z * h0
-    dz = dh1 * (h0 - n)
-    dan = dn * dtanh(n)  # gradient of n's pre-activation
-    dr = dan * cache["gh_n"]
-    dar, daz = dr * dsigmoid(r), dz * dsigmoid(z)
-    dgi = np.concatenate([dar, daz, dan], axis=1)  # (N, 3H) dL/dgi
-    dgh = np.concatenate([dar, daz, dan * r], axis=1)  # (N, 3H) dL/dgh
+    dgi, dgh, dh0 = gru_step_backward(dh1, cache, cache["weight_hh"])  # (N, 3H), (N, 3H), (N, H)
     dx = dgi @ cache["weight_ih"]  # (N, D)
-    dh0 = dh1 * z + dgh @ cache["weight_hh"]  # (N, H)
-    grads = [dgi.T @ cache["x"], dgh.T @ h0]
-    if cache["bias"]:
-        grads += [dgi.sum(axis=0), dgh.sum(axis=0)]
-    else:
-        grads += [None, None]
-    return dx, dh0, tuple(grads)
+    grads = (dgi.T @ cache["x"], dgh.T @ cache["h_prev"], *bias_grads(dgi, dgh, cache["bias"]))
+    return dx, dh0, grads
 
 
 def gru_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, batch_sizes=None):
-    """Run ``gru_cell_forward`` for t = 0, ..., T-1 in one fast loop (one layer, one direction).
+    """Run ``gru_step_forward`` for t = 0, ..., T-1 (one layer, one direction).
 
-    Every ``x_t @ weight_ih.T`` is computed before the loop, one product over
-    (T*N, D) per gate, with ``bias_hh``'s r and z parts added there too; each
-    step adds ``h_{t-1} @ weight_hh.T`` and applies the gates in place. Each
-    gate has its own contiguous block, r, z, n (see ``sequence.py``).
+    The input's parts of all steps are one product before the loop,
+    ``gi = x @ weight_ih.T + bias_ih`` with x viewed as (T*N, D); the states
+    go into one array allocated before the loop, and each step's cache into a list.
 
     Parameters
     ----------
@@ -94,36 +106,17 @@ def gru_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, batch_s
     T, N, D = x.shape
     H = h0.shape[1]
     x = np.ascontiguousarray(x)
-    halve = (0, 1)  # the r and z gates
-    b_hn, bias = np.zeros(H, dtype=x.dtype), None
+    gi = (x.reshape(T * N, D) @ weight_ih.T).reshape(T, N, 3 * H)  # x_t @ weight_ih.T for every t, one product
     if bias_ih is not None:
-        b_hn = bias_hh[2 * H:]
-        bias = gate_blocks(np.concatenate([bias_ih[:2 * H] + bias_hh[:2 * H], bias_ih[2 * H:]])[:, None], 3, halve)
-    acts = project_inputs(x, gate_blocks(weight_ih, 3, halve), bias)  # (3, T, N, H): r, z, n
-    w_hh_t = gate_blocks(weight_hh, 3, halve)  # (3, H, H)
-    hs = np.empty((T + 1, N, H), dtype=x.dtype)  # hs[0] = h0, hs[t + 1] = h_t
+        gi += bias_ih
+    hs = np.zeros((T + 1, N, H), dtype=x.dtype)  # hs[0] = h0, hs[t + 1] = h_t; 0 past a sequence's end
     hs[0] = h0
-    gh_n = np.empty((T, N, H), dtype=x.dtype)  # h_{t-1} @ W_hn.T + b_hn, kept for backward
-    rec, tmp = np.empty((3, N, H), dtype=x.dtype), np.empty((N, H), dtype=x.dtype)
+    step_caches = []
     with step_threads(N * H * 3 * H):  # small per-step products: one BLAS thread (see sequence.py)
-        for t, n in steps(T, N, batch_sizes):
-            a, h_prev = acts[:, t, :n], hs[t, :n]  # (3, n, H), (n, H)
-            gh = np.matmul(h_prev, w_hh_t, out=rec[:, :n])  # h_{t-1} @ W_hh.T, gate by gate
-            rz = a[:2]
-            rz += gh[:2]
-            np.tanh(rz, out=rz)
-            rz *= 0.5
-            rz += 0.5  # r, z = sigmoid(a) = (1 + tanh(a / 2)) / 2
-            r, z, cand = a
-            ghn = np.add(gh[2], b_hn, out=gh_n[t, :n])
-            cand += np.multiply(r, ghn, out=tmp[:n])
-            np.tanh(cand, out=cand)  # n = tanh(x_t @ W_in.T + b_in + r * (h_{t-1} @ W_hn.T + b_hn))
-            h = np.subtract(h_prev, cand, out=hs[t + 1, :n])  # h_t = n + z * (h_{t-1} - n)
-            h *= z
-            h += cand
-    for array in (acts, hs[1:], gh_n):
-        zero_padding(array, batch_sizes)
-    cache = {"x": x, "acts": acts, "hs": hs, "gh_n": gh_n, "weight_ih": weight_ih, "weight_hh": weight_hh,
+        for t, n in steps(T, N, batch_sizes):  # the first n rows are still running
+            hs[t + 1, :n], step_cache = gru_step_forward(gi[t, :n], hs[t, :n], weight_hh, bias_hh)
+            step_caches.append(step_cache)
+    cache = {"x": x, "hs": hs, "steps": step_caches, "weight_ih": weight_ih, "weight_hh": weight_hh,
              "bias": bias_ih is not None, "batch_sizes": batch_sizes}
     return hs[1:], final_state(hs, batch_sizes), cache
 
@@ -131,54 +124,25 @@ def gru_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, batch_s
 def gru_backward(dout, dh_n, cache):
     """Backward of ``gru_forward``: dout (T, N, H) and dh_n (N, H) give dx (T, N, D), dh0 (N, H) and the grads.
 
-    Per step the chain rule reads (``gru_cell_backward``, with the factors
-    that do not depend on the incoming gradient computed ahead, a block of
-    steps at a time)::
-
-        dh  = dh + dout[t]
-        dan = dh * (1 - z) * (1 - n**2)                 # n's pre-activation
-        dgh = [dan * gh_n * r(1-r), dh * (h_prev - n) * z(1-z), dan * r]
-        dh  = dh * z + dgh @ weight_hh
-
-    and dgi, the gradient of ``x @ weight_ih.T + bias_ih``, equals dgh with
-    ``dan`` in the n block. Each weight gradient is one product over all steps.
+    The loop runs ``gru_step_backward`` for t = T-1, ..., 0 and keeps each
+    step's dgi and dgh. The input gradient and the weight gradients are then
+    one product over all steps each, e.g. ``dweight_hh = dgh.T @ h_prev``
+    with both viewed as (T*N, .).
     """
-    x, acts, hs, gh_n, batch_sizes = (cache[k] for k in ("x", "acts", "hs", "gh_n", "batch_sizes"))
+    x, hs, batch_sizes = cache["x"], cache["hs"], cache["batch_sizes"]
     T, N, D = x.shape
     H = hs.shape[2]
-    w_hh = cache["weight_hh"].reshape(3, H, H)  # gate k's rows of weight_hh
-    dgh = np.empty((3, T, N, H), dtype=x.dtype)  # first factors, then dL/dgh in place
-    dan = np.empty((T, N, H), dtype=x.dtype)  # first (1 - z)(1 - n**2), then dL/d(n's pre-activation)
-    dh = np.array(dh_n, dtype=x.dtype, copy=True)  # (N, H) dL/dh_t carried backwards in time
-    block = max(1, FACTOR_BLOCK // (N * 3 * H))
-    rec, tmp = np.empty((3, N, H), dtype=x.dtype), np.empty((N, H), dtype=x.dtype)
-    all_steps = steps(T, N, batch_sizes)
+    dgi = np.zeros((T, N, 3 * H), dtype=x.dtype)  # dL/dgi_t; stays 0 past a sequence's end
+    dgh = np.zeros((T, N, 3 * H), dtype=x.dtype)  # dL/dgh_t, likewise
+    dh = np.array(dh_n, dtype=x.dtype, copy=True)  # (N, H) dL/dh_t from the steps after t, carried back in time
     with step_threads(N * H * 3 * H):  # small per-step products: one BLAS thread (see sequence.py)
-        for t1 in range(T, 0, -block):
-            t0 = max(0, t1 - block)
-            (r, z, cand), (f_r, f_z, f_n), f_an = acts[:, t0:t1], dgh[:, t0:t1], dan[t0:t1]
-            np.subtract(1.0, z, out=f_z)  # 1 - z
-            np.multiply(cand, cand, out=f_an)
-            np.subtract(1.0, f_an, out=f_an)
-            f_an *= f_z  # dan = dh * (1 - z) * (1 - n**2)
-            f_z *= z
-            f_z *= np.subtract(hs[t0:t1], cand, out=f_n)  # daz = dh * (h_prev - n) * z(1-z)
-            np.subtract(1.0, r, out=f_r)
-            f_r *= r
-            f_r *= gh_n[t0:t1]  # dar = dan * gh_n * r(1-r)
-            for t, n in reversed(all_steps[t0:t1]):
-                dh_t = dh[:n]
-                dh_t += dout[t, :n]
-                g, d_an = dgh[:, t, :n], dan[t, :n]  # (3, n, H), (n, H)
-                d_an *= dh_t
-                g[0] *= d_an
-                g[1] *= dh_t
-                np.multiply(d_an, acts[0, t, :n], out=g[2])  # dan * r
-                dh_t *= acts[1, t, :n]  # dh * z ...
-                dh_t += np.sum(np.matmul(g, w_hh, out=rec[:, :n]), axis=0, out=tmp[:n])  # ... + dgh @ weight_hh
-    zero_padding(dgh, batch_sizes)
-    zero_padding(dan, batch_sizes)
-    dx, grads = block_grads([dgh[0], dgh[1], dan], dgh, x, hs[:-1], cache["weight_ih"], cache["bias"])
+        for t, n in reversed(steps(T, N, batch_sizes)):
+            dh_t = dh[:n] + dout[t, :n]  # dL/dh_t: through h_{t+1} and through out[t]
+            dgi[t, :n], dgh[t, :n], dh[:n] = gru_step_backward(dh_t, cache["steps"][t], cache["weight_hh"])
+    dgi, dgh = dgi.reshape(T * N, 3 * H), dgh.reshape(T * N, 3 * H)  # every step's rows, one after the other
+    h_prev = hs[:-1].reshape(T * N, H)  # h_{t-1} for every t, in the same order
+    dx = (dgi @ cache["weight_ih"]).reshape(T, N, D)
+    grads = (dgi.T @ x.reshape(T * N, D), dgh.T @ h_prev, *bias_grads(dgi, dgh, cache["bias"]))
     return dx, dh, grads
 
 

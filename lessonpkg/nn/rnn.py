@@ -2,8 +2,14 @@
 
 One step, with x (N, D), h0 (N, H), weight_ih (H, D) and weight_hh (H, H)::
 
-    a  = x @ weight_ih.T + bias_ih + h0 @ weight_hh.T + bias_hh    # (N, H)
+    xw = x @ weight_ih.T + bias_ih                # (N, H), the input's part
+    a  = xw + h0 @ weight_hh.T + bias_hh          # (N, H)
     h1 = tanh(a)        # or relu(a) with nonlinearity="relu"
+
+The input's part does not depend on the state. So ``rnn_step_forward`` takes
+xw ready-made: ``rnn_cell_forward`` computes it for one x, and
+``rnn_forward`` for all T steps at once, as one matrix product before its
+loop over the same ``rnn_step_forward``.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import numpy as np
 
 from lessonpkg.nn.cellbase import RecurrentCellBase
 from lessonpkg.nn.recurrent import RecurrentBase
-from lessonpkg.nn.sequence import bias_grads, final_state, step_threads, steps, zero_padding
+from lessonpkg.nn.sequence import bias_grads, final_state, step_threads, steps
 
 
 def check_nonlinearity(nonlinearity) -> str:
@@ -21,12 +27,37 @@ def check_nonlinearity(nonlinearity) -> str:
     return nonlinearity
 
 
+def rnn_step_forward(xw, h_prev, weight_hh, bias_hh=None, nonlinearity="tanh"):
+    """One step from its input's part ``xw = x_t @ weight_ih.T + bias_ih`` (N, H) and h_prev (N, H).
+
+    Returns ``h = tanh(xw + h_prev @ weight_hh.T + bias_hh)`` (N, H), or relu.
+    The step's backward needs only h, so h is also its cache.
+    """
+    a = xw + h_prev @ weight_hh.T  # (N, H)
+    if bias_hh is not None:
+        a += bias_hh
+    return np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0.0)  # (N, H)
+
+
+def rnn_step_backward(dh, h, weight_hh, nonlinearity="tanh"):
+    """Backward of one step, from dh = dL/dh (N, H) and the step's output h (N, H).
+
+    Returns da (N, H), the gradient of the pre-activation ``a`` and so of both
+    ``xw`` and ``h_prev @ weight_hh.T + bias_hh``, and dh_prev = da @ weight_hh (N, H).
+    """
+    if nonlinearity == "tanh":
+        da = dh * (1.0 - h * h)  # (N, H)   tanh'(a) = 1 - h**2
+    else:
+        da = dh * (h > 0)  # (N, H)   relu'(a) = 1 where h > 0
+    return da, da @ weight_hh
+
+
 def rnn_cell_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearity="tanh"):
     """One step: ``h1 = tanh(x @ weight_ih.T + bias_ih + h0 @ weight_hh.T + bias_hh)``. Returns h1 (N, H), cache."""
-    a = x @ weight_ih.T + h0 @ weight_hh.T  # (N, H)
+    xw = x @ weight_ih.T  # (N, H)
     if bias_ih is not None:
-        a = a + bias_ih + bias_hh
-    h1 = np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0.0)  # (N, H)
+        xw += bias_ih
+    h1 = rnn_step_forward(xw, h0, weight_hh, bias_hh, nonlinearity)  # (N, H)
     cache = {"x": x, "h0": h0, "h1": h1, "weight_ih": weight_ih, "weight_hh": weight_hh,
              "bias": bias_ih is not None, "nonlinearity": nonlinearity}
     return h1, cache
@@ -34,22 +65,17 @@ def rnn_cell_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, no
 
 def rnn_cell_backward(dh1, cache):
     """Backward of one step. Returns dx (N, D), dh0 (N, H), (dweight_ih, dweight_hh, dbias_ih, dbias_hh)."""
-    x, h0, h1 = cache["x"], cache["h0"], cache["h1"]
-    if cache["nonlinearity"] == "tanh":
-        da = dh1 * (1.0 - h1 * h1)  # (N, H)   tanh'(a) = 1 - h1**2
-    else:
-        da = dh1 * (h1 > 0)  # (N, H)   relu'(a) = 1 where h1 > 0
+    da, dh0 = rnn_step_backward(dh1, cache["h1"], cache["weight_hh"], cache["nonlinearity"])  # (N, H) each
     dx = da @ cache["weight_ih"]  # (N, D)
-    dh0 = da @ cache["weight_hh"]  # (N, H)
-    return dx, dh0, (da.T @ x, da.T @ h0, *bias_grads(da, cache["bias"]))
+    return dx, dh0, (da.T @ cache["x"], da.T @ cache["h0"], *bias_grads(da, da, cache["bias"]))
 
 
 def rnn_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearity="tanh", batch_sizes=None):
-    """Run ``rnn_cell_forward`` for t = 0, ..., T-1 in one fast loop (one layer, one direction).
+    """Run ``rnn_step_forward`` for t = 0, ..., T-1 (one layer, one direction).
 
-    All inputs are projected at once (x viewed as (T*N, D) times weight_ih.T);
-    each step then adds ``h_{t-1} @ weight_hh.T`` and applies the
-    nonlinearity in place.
+    The input's parts of all steps are one product before the loop,
+    ``xw = x @ weight_ih.T + bias_ih`` with x viewed as (T*N, D); the states
+    go into one array allocated before the loop.
 
     Parameters
     ----------
@@ -69,22 +95,14 @@ def rnn_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonline
     T, N, D = x.shape
     H = weight_hh.shape[1]
     x = np.ascontiguousarray(x)
-    hs = np.empty((T + 1, N, H), dtype=x.dtype)  # hs[0] = h0, hs[t + 1] = h_t
-    hs[0] = h0
-    np.matmul(x.reshape(T * N, D), np.ascontiguousarray(weight_ih.T), out=hs[1:].reshape(T * N, H))  # all x_t @ W_ih.T
+    xw = (x.reshape(T * N, D) @ weight_ih.T).reshape(T, N, H)  # x_t @ weight_ih.T for every t, one product
     if bias_ih is not None:
-        hs[1:] += bias_ih + bias_hh
-    w_hh_t = np.ascontiguousarray(weight_hh.T)  # (H, H)
-    rec = np.empty((N, H), dtype=x.dtype)
+        xw += bias_ih
+    hs = np.zeros((T + 1, N, H), dtype=x.dtype)  # hs[0] = h0, hs[t + 1] = h_t; 0 past a sequence's end
+    hs[0] = h0
     with step_threads(N * H * H):  # small per-step products: one BLAS thread (see sequence.py)
-        for t, n in steps(T, N, batch_sizes):
-            a = hs[t + 1, :n]  # (n, H) holds x_t @ weight_ih.T + biases
-            a += np.matmul(hs[t, :n], w_hh_t, out=rec[:n])  # a += h_{t-1} @ weight_hh.T
-            if nonlinearity == "tanh":
-                np.tanh(a, out=a)  # h_t = tanh(a)
-            else:
-                np.maximum(a, 0.0, out=a)  # h_t = relu(a)
-    zero_padding(hs[1:], batch_sizes)
+        for t, n in steps(T, N, batch_sizes):  # the first n rows are still running
+            hs[t + 1, :n] = rnn_step_forward(xw[t, :n], hs[t, :n], weight_hh, bias_hh, nonlinearity)
     cache = {"x": x, "hs": hs, "weight_ih": weight_ih, "weight_hh": weight_hh, "bias": bias_ih is not None,
              "nonlinearity": nonlinearity, "batch_sizes": batch_sizes}
     return hs[1:], final_state(hs, batch_sizes), cache
@@ -93,28 +111,24 @@ def rnn_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonline
 def rnn_backward(dout, dh_n, cache):
     """Backward of ``rnn_forward``: dout (T, N, H) and dh_n (N, H) give dx (T, N, D), dh0 (N, H) and the grads.
 
-    The weight gradients are one product over all steps each, e.g.
-    ``dweight_hh = da.T @ h_prev`` with da and h_prev viewed as (T*N, H).
+    The loop runs ``rnn_step_backward`` for t = T-1, ..., 0 and keeps each
+    step's da. The input gradient and the weight gradients are then one
+    product over all steps each, e.g. ``dweight_hh = da.T @ h_prev`` with da
+    and h_prev viewed as (T*N, H).
     """
     x, hs, batch_sizes = cache["x"], cache["hs"], cache["batch_sizes"]
     T, N, D = x.shape
     H = hs.shape[2]
-    out = hs[1:]
-    if cache["nonlinearity"] == "tanh":
-        dact = 1.0 - out * out  # (T, N, H) tanh' at every step at once
-    else:
-        dact = (out > 0).astype(out.dtype)  # (T, N, H) relu'
-    da = np.zeros((T, N, H), dtype=x.dtype)  # dL/da_t; stays 0 on padding
-    dh = np.array(dh_n, dtype=x.dtype, copy=True)  # (N, H) dL/dh_t, carried backwards in time
+    da = np.zeros((T, N, H), dtype=x.dtype)  # dL/da_t; stays 0 past a sequence's end
+    dh = np.array(dh_n, dtype=x.dtype, copy=True)  # (N, H) dL/dh_t from the steps after t, carried back in time
     with step_threads(N * H * H):  # small per-step products: one BLAS thread (see sequence.py)
         for t, n in reversed(steps(T, N, batch_sizes)):
-            d = da[t, :n]
-            np.add(dh[:n], dout[t, :n], out=d)  # dL/dh_t: from step t+1 and from out[t]
-            d *= dact[t, :n]  # dL/da_t
-            np.matmul(d, cache["weight_hh"], out=dh[:n])  # dL/dh_{t-1} = da_t @ weight_hh
-    da = da.reshape(T * N, H)
+            dh_t = dh[:n] + dout[t, :n]  # dL/dh_t: through h_{t+1} and through out[t]
+            da[t, :n], dh[:n] = rnn_step_backward(dh_t, hs[t + 1, :n], cache["weight_hh"], cache["nonlinearity"])
+    da = da.reshape(T * N, H)  # every step's rows, one after the other
+    h_prev = hs[:-1].reshape(T * N, H)  # h_{t-1} for every t, in the same order
     dx = (da @ cache["weight_ih"]).reshape(T, N, D)
-    grads = (da.T @ x.reshape(T * N, D), da.T @ hs[:-1].reshape(T * N, H), *bias_grads(da, cache["bias"]))
+    grads = (da.T @ x.reshape(T * N, D), da.T @ h_prev, *bias_grads(da, da, cache["bias"]))
     return dx, dh, grads
 
 
