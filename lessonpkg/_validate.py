@@ -63,11 +63,6 @@ def check_int(value, name: str, *, low: int | None = None, high: int | None = No
     return int(value)
 
 
-def check_positive_int(value, name: str, *, allow_zero: bool = False) -> int:
-    """``check_int(value, name, low=1)``, or ``low=0`` with ``allow_zero``: a size or a count."""
-    return check_int(value, name, low=0 if allow_zero else 1)
-
-
 def check_real(value, name: str, *, low: float | None = None, high: float | None = None,
                low_open: bool = False, high_open: bool = False, allow_inf: bool = False) -> float:
     """Return ``value`` as a float after checking that it is a finite real number in ``[low, high]``.
@@ -83,11 +78,6 @@ def check_real(value, name: str, *, low: float | None = None, high: float | None
         kind = "number" if allow_inf else "finite number"
         raise ValueError(f"{name} must be a {kind}{_spell_bounds(low, high, low_open, high_open)}, got {value}")
     return float(value)
-
-
-def check_nonnegative_float(value, name: str) -> float:
-    """``check_real(value, name, low=0)``: a finite number >= 0."""
-    return check_real(value, name, low=0)
 
 
 def _out_of_bounds(value, low, high, low_open: bool, high_open: bool = False) -> bool:
