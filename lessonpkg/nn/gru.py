@@ -24,6 +24,7 @@ import numpy as np
 
 from lessonpkg.nn.cellbase import RecurrentCellBase
 from lessonpkg.nn.functional import dsigmoid, dtanh, sigmoid
+from lessonpkg.nn.fused import gru_backward_fused, gru_forward_fused
 from lessonpkg.nn.recurrent import RecurrentBase
 from lessonpkg.nn.sequence import bias_grads, final_state, step_threads, steps
 
@@ -198,10 +199,13 @@ class GRU(RecurrentBase):
         dx, (dh0,), grads = self._backward(dout, cache, (dh_n,))
         return dx, dh0, grads
 
+    fast_path = True  # run gru_forward_fused (nn/fused.py); False runs the loop shown above, gru_forward
+
     def _sequence_forward(self, x, state0, weights, batch_sizes):
-        out, h_n, cache = gru_forward(x, state0[0], *weights, batch_sizes=batch_sizes)
+        run = gru_forward_fused if self.fast_path else gru_forward
+        out, h_n, cache = run(x, state0[0], *weights, batch_sizes=batch_sizes)
         return out, (h_n,), cache
 
     def _sequence_backward(self, dout, dstate_n, cache):
-        dx, dh0, grads = gru_backward(dout, dstate_n[0], cache)
+        dx, dh0, grads = (gru_backward_fused if cache.get("fused") else gru_backward)(dout, dstate_n[0], cache)
         return dx, (dh0,), grads

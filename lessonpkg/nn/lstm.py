@@ -21,6 +21,7 @@ import numpy as np
 
 from lessonpkg.nn.cellbase import RecurrentCellBase
 from lessonpkg.nn.functional import dsigmoid, dtanh, sigmoid
+from lessonpkg.nn.fused import lstm_backward_fused, lstm_forward_fused
 from lessonpkg.nn.recurrent import RecurrentBase
 from lessonpkg.nn.sequence import bias_grads, final_state, step_threads, steps
 
@@ -207,8 +208,11 @@ class LSTM(RecurrentBase):
         dx, (dh0, dc0), grads = self._backward(dout, cache, check_pair(dhx, "dhx"))
         return dx, (dh0, dc0), grads
 
+    fast_path = True  # run lstm_forward_fused (nn/fused.py); False runs the loop shown above, lstm_forward
+
     def _sequence_forward(self, x, state0, weights, batch_sizes):
-        return lstm_forward(x, *state0, *weights, batch_sizes=batch_sizes)
+        run = lstm_forward_fused if self.fast_path else lstm_forward
+        return run(x, *state0, *weights, batch_sizes=batch_sizes)
 
     def _sequence_backward(self, dout, dstate_n, cache):
-        return lstm_backward(dout, *dstate_n, cache)
+        return (lstm_backward_fused if cache.get("fused") else lstm_backward)(dout, *dstate_n, cache)

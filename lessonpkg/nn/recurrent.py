@@ -68,6 +68,7 @@ class RecurrentBase(Module):
 
     num_gates: int = 1
     state_names: tuple[str, ...] = ("h",)
+    fast_path: bool = False  # True where a fused loop (nn/fused.py) runs instead of the displayed one
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, *,
