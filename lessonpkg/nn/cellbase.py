@@ -84,6 +84,20 @@ class RecurrentCellBase(Module):
             batched.append(d[None, :] if cache["unbatched"] else d)
         return tuple(batched)
 
+    def _one_state_forward(self, cell_forward, x, h0, **kwargs):
+        """``forward`` of a cell with one state (RNN, GRU): checks, ``cell_forward`` on a batch, the cache."""
+        x, (h0,), unbatched = self._check_step_inputs(x, (h0,))
+        h1, cache = cell_forward(x, h0, *self.weights(), **kwargs)
+        return (h1[0] if unbatched else h1), self.save_for_backward(**cache, unbatched=unbatched)
+
+    def _one_state_backward(self, cell_backward, dh1, cache):
+        """``backward`` of a cell with one state: checks, ``cell_backward``, and the gradients named like params."""
+        (dh1,) = self._check_step_grads((dh1,), cache)
+        dx, dh0, grads = cell_backward(dh1, cache)
+        if cache["unbatched"]:
+            dx, dh0 = dx[0], dh0[0]
+        return dx, dh0, self._named_grads(grads)
+
     def _named_grads(self, grads: tuple) -> dict[str, np.ndarray]:
         """Name ``(dweight_ih, dweight_hh, dbias_ih, dbias_hh)`` like ``params``."""
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")

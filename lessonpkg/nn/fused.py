@@ -26,7 +26,7 @@ FACTOR_BLOCK = 32768  # backward computes its step-independent factors for about
 
 
 def lstm_forward_fused(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, batch_sizes=None):
-    """Run ``lstm_cell_forward`` for t = 0, ..., T-1 in one fast loop (one layer, one direction).
+    """The fast path of ``lstm_forward``: the same arguments and results (one layer, one direction).
 
     The same equations, arranged for speed: every ``x_t @ weight_ih.T`` is one
     product over (T*N, D) before the loop; each step adds
@@ -35,19 +35,7 @@ def lstm_forward_fused(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=No
     in floating point), so that one ``tanh`` over all 4H columns serves every
     gate: ``sigmoid(a) = (1 + tanh(a / 2)) / 2``.
 
-    Parameters
-    ----------
-    x : (T, N, D) array
-    h0, c0 : (N, H) arrays
-    weight_ih, weight_hh, bias_ih, bias_hh : (4H, D), (4H, H), (4H,), (4H,); the biases may be None
-    batch_sizes : (T,) ints or None
-        Rows running at each step, for a batch sorted by decreasing length (see ``sequence.py``).
-
-    Returns
-    -------
-    out : (T, N, H) array, ``out[t] = h_t`` and 0 past each sequence's length
-    (h_n, c_n) : (N, H) arrays, each sequence's last valid state
-    cache : dict
+    The cache is its own, for ``lstm_backward_fused``.
     """
     T, N, D = x.shape
     H = h0.shape[1]
@@ -142,26 +130,14 @@ def lstm_backward_fused(dout, dh_n, dc_n, cache):
 
 
 def gru_forward_fused(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, batch_sizes=None):
-    """Run ``gru_cell_forward`` for t = 0, ..., T-1 in one fast loop (one layer, one direction).
+    """The fast path of ``gru_forward``: the same arguments and results (one layer, one direction).
 
     Every ``x_t @ weight_ih.T`` is computed before the loop, one product over
     (T*N, D) per gate, with ``bias_hh``'s r and z parts added there too; each
     step adds ``h_{t-1} @ weight_hh.T`` and applies the gates in place. Each
-    gate has its own contiguous block, r, z, n (see ``sequence.py``).
+    gate has its own contiguous block, r, z, n (see the module docstring).
 
-    Parameters
-    ----------
-    x : (T, N, D) array
-    h0 : (N, H) array
-    weight_ih, weight_hh, bias_ih, bias_hh : (3H, D), (3H, H), (3H,), (3H,); the biases may be None
-    batch_sizes : (T,) ints or None
-        Rows running at each step, for a batch sorted by decreasing length (see ``sequence.py``).
-
-    Returns
-    -------
-    out : (T, N, H) array, ``out[t] = h_t`` and 0 past each sequence's length
-    h_n : (N, H) array, each sequence's last valid state
-    cache : dict
+    The cache is its own, for ``gru_backward_fused``.
     """
     T, N, D = x.shape
     H = h0.shape[1]

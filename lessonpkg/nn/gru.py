@@ -26,7 +26,7 @@ from lessonpkg.nn.cellbase import RecurrentCellBase
 from lessonpkg.nn.functional import dsigmoid, dtanh, sigmoid
 from lessonpkg.nn.fused import gru_backward_fused, gru_forward_fused
 from lessonpkg.nn.recurrent import RecurrentBase
-from lessonpkg.nn.sequence import bias_grads, final_state, step_threads, steps
+from lessonpkg.nn.sequence import bias_grads, final_state, input_and_weight_grads, input_parts, step_threads, steps
 
 
 def gru_step_forward(gi, h_prev, weight_hh, bias_hh=None):
@@ -90,26 +90,12 @@ def gru_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, batch_s
     ``gi = x @ weight_ih.T + bias_ih`` with x viewed as (T*N, D); the states
     go into one array allocated before the loop, and each step's cache into a list.
 
-    Parameters
-    ----------
-    x : (T, N, D) array
-    h0 : (N, H) array
-    weight_ih, weight_hh, bias_ih, bias_hh : (3H, D), (3H, H), (3H,), (3H,); the biases may be None
-    batch_sizes : (T,) ints or None
-        Rows running at each step, for a batch sorted by decreasing length (see ``sequence.py``).
-
-    Returns
-    -------
-    out : (T, N, H) array, ``out[t] = h_t`` and 0 past each sequence's length
-    h_n : (N, H) array, each sequence's last valid state
-    cache : dict
+    Arguments and results as in ``rnn_forward``; the weights have 3H rows, the gates r, z, n stacked.
     """
     T, N, D = x.shape
     H = h0.shape[1]
     x = np.ascontiguousarray(x)
-    gi = (x.reshape(T * N, D) @ weight_ih.T).reshape(T, N, 3 * H)  # x_t @ weight_ih.T for every t, one product
-    if bias_ih is not None:
-        gi += bias_ih
+    gi = input_parts(x, weight_ih, bias_ih)  # (T, N, 3H): x_t @ weight_ih.T + bias_ih for every t, one product
     hs = np.zeros((T + 1, N, H), dtype=x.dtype)  # hs[0] = h0, hs[t + 1] = h_t; 0 past a sequence's end
     hs[0] = h0
     step_caches = []
@@ -140,41 +126,25 @@ def gru_backward(dout, dh_n, cache):
         for t, n in reversed(steps(T, N, batch_sizes)):
             dh_t = dh[:n] + dout[t, :n]  # dL/dh_t: through h_{t+1} and through out[t]
             dgi[t, :n], dgh[t, :n], dh[:n] = gru_step_backward(dh_t, cache["steps"][t], cache["weight_hh"])
-    dgi, dgh = dgi.reshape(T * N, 3 * H), dgh.reshape(T * N, 3 * H)  # every step's rows, one after the other
-    h_prev = hs[:-1].reshape(T * N, H)  # h_{t-1} for every t, in the same order
-    dx = (dgi @ cache["weight_ih"]).reshape(T, N, D)
-    grads = (dgi.T @ x.reshape(T * N, D), dgh.T @ h_prev, *bias_grads(dgi, dgh, cache["bias"]))
+    dx, grads = input_and_weight_grads(dgi, dgh, x, hs, cache["weight_ih"], cache["bias"])
     return dx, dh, grads
 
 
 class GRUCell(RecurrentCellBase):
-    """One GRU step (see the module docstring), like torch.nn.GRUCell.
+    """One GRU step (see the module docstring), like torch.nn.GRUCell(input_size=D, hidden_size=H, bias=True).
 
-    Parameters
-    ----------
-    input_size, hidden_size : int
-        D and H.
-    bias : bool
-    rng : numpy Generator, int or None
-    dtype : np.float64 (default) or np.float32
+    ``rng`` (a numpy Generator, a seed or None) draws the weights; ``dtype`` is np.float64 (default) or np.float32.
     """
 
     num_gates = 3
 
     def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
         """Return ``h1, cache``: x (N, D) and h0 (N, H) or None (zeros) give h1 (N, H); unbatched (D,) works too."""
-        x, (h0,), unbatched = self._check_step_inputs(x, (h0,))
-        h1, cache = gru_cell_forward(x, h0, *self.weights())
-        cache = self.save_for_backward(**cache, unbatched=unbatched)
-        return (h1[0] if unbatched else h1), cache
+        return self._one_state_forward(gru_cell_forward, x, h0)
 
     def backward(self, dh1: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray, dict]:
         """Return ``dx, dh0, grads`` from dh1 (N, H); grads has the keys of ``params``."""
-        (dh1,) = self._check_step_grads((dh1,), cache)
-        dx, dh0, grads = gru_cell_backward(dh1, cache)
-        if cache["unbatched"]:
-            dx, dh0 = dx[0], dh0[0]
-        return dx, dh0, self._named_grads(grads)
+        return self._one_state_backward(gru_cell_backward, dh1, cache)
 
 
 class GRU(RecurrentBase):

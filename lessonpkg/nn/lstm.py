@@ -23,7 +23,7 @@ from lessonpkg.nn.cellbase import RecurrentCellBase
 from lessonpkg.nn.functional import dsigmoid, dtanh, sigmoid
 from lessonpkg.nn.fused import lstm_backward_fused, lstm_forward_fused
 from lessonpkg.nn.recurrent import RecurrentBase
-from lessonpkg.nn.sequence import bias_grads, final_state, step_threads, steps
+from lessonpkg.nn.sequence import bias_grads, final_state, input_and_weight_grads, input_parts, step_threads, steps
 
 
 def lstm_step_forward(xw, h_prev, c_prev, weight_hh, bias_hh=None):
@@ -85,26 +85,13 @@ def lstm_forward(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, ba
     ``xw = x @ weight_ih.T + bias_ih`` with x viewed as (T*N, D); the states
     go into arrays allocated before the loop, and each step's cache into a list.
 
-    Parameters
-    ----------
-    x : (T, N, D) array
-    h0, c0 : (N, H) arrays
-    weight_ih, weight_hh, bias_ih, bias_hh : (4H, D), (4H, H), (4H,), (4H,); the biases may be None
-    batch_sizes : (T,) ints or None
-        Rows running at each step, for a batch sorted by decreasing length (see ``sequence.py``).
-
-    Returns
-    -------
-    out : (T, N, H) array, ``out[t] = h_t`` and 0 past each sequence's length
-    (h_n, c_n) : (N, H) arrays, each sequence's last valid state
-    cache : dict
+    Arguments and results as in ``rnn_forward``, with the initial cell state ``c0`` (N, H) beside ``h0``
+    and the final pair ``(h_n, c_n)``; the weights have 4H rows, the gates i, f, g, o stacked.
     """
     T, N, D = x.shape
     H = h0.shape[1]
     x = np.ascontiguousarray(x)
-    xw = (x.reshape(T * N, D) @ weight_ih.T).reshape(T, N, 4 * H)  # x_t @ weight_ih.T for every t, one product
-    if bias_ih is not None:
-        xw += bias_ih
+    xw = input_parts(x, weight_ih, bias_ih)  # (T, N, 4H): x_t @ weight_ih.T + bias_ih for every t, one product
     hs = np.zeros((T + 1, N, H), dtype=x.dtype)  # hs[0] = h0, hs[t + 1] = h_t; 0 past a sequence's end
     cs = np.zeros((T + 1, N, H), dtype=x.dtype)  # cs[0] = c0, cs[t + 1] = c_t
     hs[0], cs[0] = h0, c0
@@ -137,10 +124,7 @@ def lstm_backward(dout, dh_n, dc_n, cache):
         for t, n in reversed(steps(T, N, batch_sizes)):
             dh_t = dh[:n] + dout[t, :n]  # dL/dh_t: through step t+1 and through out[t]
             dgates[t, :n], dh[:n], dc[:n] = lstm_step_backward(dh_t, dc[:n], cache["steps"][t], cache["weight_hh"])
-    dgates = dgates.reshape(T * N, 4 * H)  # every step's rows, one after the other
-    h_prev = hs[:-1].reshape(T * N, H)  # h_{t-1} for every t, in the same order
-    dx = (dgates @ cache["weight_ih"]).reshape(T, N, D)
-    grads = (dgates.T @ x.reshape(T * N, D), dgates.T @ h_prev, *bias_grads(dgates, dgates, cache["bias"]))
+    dx, grads = input_and_weight_grads(dgates, dgates, x, hs, cache["weight_ih"], cache["bias"])
     return dx, (dh, dc), grads
 
 
@@ -154,15 +138,9 @@ def check_pair(hx, name: str) -> tuple:
 
 
 class LSTMCell(RecurrentCellBase):
-    """One LSTM step (see the module docstring), like torch.nn.LSTMCell.
+    """One LSTM step (see the module docstring), like torch.nn.LSTMCell(input_size=D, hidden_size=H, bias=True).
 
-    Parameters
-    ----------
-    input_size, hidden_size : int
-        D and H.
-    bias : bool
-    rng : numpy Generator, int or None
-    dtype : np.float64 (default) or np.float32
+    ``rng`` (a numpy Generator, a seed or None) draws the weights; ``dtype`` is np.float64 (default) or np.float32.
     """
 
     num_gates = 4

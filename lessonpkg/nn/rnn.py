@@ -18,7 +18,7 @@ import numpy as np
 
 from lessonpkg.nn.cellbase import RecurrentCellBase
 from lessonpkg.nn.recurrent import RecurrentBase
-from lessonpkg.nn.sequence import bias_grads, final_state, step_threads, steps
+from lessonpkg.nn.sequence import bias_grads, final_state, input_parts, step_threads, steps
 
 
 def check_nonlinearity(nonlinearity) -> str:
@@ -95,9 +95,7 @@ def rnn_forward(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonline
     T, N, D = x.shape
     H = weight_hh.shape[1]
     x = np.ascontiguousarray(x)
-    xw = (x.reshape(T * N, D) @ weight_ih.T).reshape(T, N, H)  # x_t @ weight_ih.T for every t, one product
-    if bias_ih is not None:
-        xw += bias_ih
+    xw = input_parts(x, weight_ih, bias_ih)  # (T, N, H): x_t @ weight_ih.T + bias_ih for every t, one product
     hs = np.zeros((T + 1, N, H), dtype=x.dtype)  # hs[0] = h0, hs[t + 1] = h_t; 0 past a sequence's end
     hs[0] = h0
     with step_threads(N * H * H):  # small per-step products: one BLAS thread (see sequence.py)
@@ -154,18 +152,11 @@ class RNNCell(RecurrentCellBase):
 
     def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
         """Return ``h1, cache``: x (N, D) and h0 (N, H) or None (zeros) give h1 (N, H); unbatched (D,) works too."""
-        x, (h0,), unbatched = self._check_step_inputs(x, (h0,))
-        h1, cache = rnn_cell_forward(x, h0, *self.weights(), nonlinearity=self.nonlinearity)
-        cache = self.save_for_backward(**cache, unbatched=unbatched)
-        return (h1[0] if unbatched else h1), cache
+        return self._one_state_forward(rnn_cell_forward, x, h0, nonlinearity=self.nonlinearity)
 
     def backward(self, dh1: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray, dict]:
         """Return ``dx, dh0, grads`` from dh1 (N, H); grads has the keys of ``params``."""
-        (dh1,) = self._check_step_grads((dh1,), cache)
-        dx, dh0, grads = rnn_cell_backward(dh1, cache)
-        if cache["unbatched"]:
-            dx, dh0 = dx[0], dh0[0]
-        return dx, dh0, self._named_grads(grads)
+        return self._one_state_backward(rnn_cell_backward, dh1, cache)
 
     def torch_kwargs(self) -> dict:
         return {**super().torch_kwargs(), "nonlinearity": self.nonlinearity}

@@ -55,6 +55,31 @@ def final_state(hs: np.ndarray, batch_sizes) -> np.ndarray:
     return hs[lengths, np.arange(N)]
 
 
+def input_parts(x: np.ndarray, weight_ih: np.ndarray, bias_ih) -> np.ndarray:
+    """``x_t @ weight_ih.T + bias_ih`` for every step at once, (T, N, G*H): one product, x viewed as (T*N, D)."""
+    T, N, D = x.shape
+    xw = (x.reshape(T * N, D) @ weight_ih.T).reshape(T, N, -1)
+    if bias_ih is not None:
+        xw += bias_ih
+    return xw
+
+
+def input_and_weight_grads(dgi: np.ndarray, dgh: np.ndarray, x: np.ndarray, hs: np.ndarray, weight_ih: np.ndarray,
+                           has_bias: bool) -> tuple:
+    """After a backward loop: dx (T, N, D) and the four weight gradients, one product over all T*N rows each.
+
+    ``dgi`` and ``dgh`` (T, N, G*H) are the gradients of the pre-activations' input part
+    ``x_t @ weight_ih.T + bias_ih`` and state part ``h_{t-1} @ weight_hh.T + bias_hh`` (the same array,
+    except in the GRU's n block); ``hs`` (T+1, N, H) holds h_0, ..., h_T.
+    """
+    T, N, D = x.shape
+    GH, H = dgi.shape[-1], hs.shape[-1]
+    dgi, dgh = dgi.reshape(T * N, GH), dgh.reshape(T * N, GH)  # every step's rows, one after the other
+    h_prev = hs[:-1].reshape(T * N, H)  # h_{t-1} for every t, in the same order
+    dx = (dgi @ weight_ih).reshape(T, N, D)
+    return dx, (dgi.T @ x.reshape(T * N, D), dgh.T @ h_prev, *bias_grads(dgi, dgh, has_bias))
+
+
 def bias_grads(dgi: np.ndarray, dgh: np.ndarray, has_bias: bool) -> tuple:
     """``(dbias_ih, dbias_hh)``: the sums over rows of dgi and dgh (rows, G*H), or ``(None, None)`` without biases.
 
