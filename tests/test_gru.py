@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from recurrent_twin import compare_cell, compare_layer, fd_check_layer, layer_cases, loop_over_cell, run_case
+from recurrent_twin import compare_cell, compare_layer, fd_check_layer, layer_cases, run_case
 
 import lessonpkg as lp
 
@@ -75,23 +75,6 @@ def test_cell_finite_differences():
 
     for analytic, array in [(dx, x), (dh0, h0), *((grads[k], p) for k, p in cell.params.items())]:
         np.testing.assert_allclose(analytic, lp.numerical_gradient(f, array, dh1), rtol=1e-6, atol=1e-9)
-
-
-def test_layer_equals_loop_over_cell():
-    rng = np.random.default_rng(9)
-    T, N, D, H = 5, 3, 4, 6
-    gru = lp.GRU(D, H, rng=rng)
-    cell = lp.GRUCell(D, H)
-    cell.load_state_dict({k.removesuffix("_l0"): v for k, v in gru.params.items()})
-    x, h0 = rng.standard_normal((T, N, D)), rng.standard_normal((N, H))
-    dout, dh_n = rng.standard_normal((T, N, H)), rng.standard_normal((N, H))
-    out, h_n, cache = gru.forward(x, h0[None])
-    dx, dh0, grads = gru.backward(dout, cache, dh_n[None])
-    out_c, (h_c,), dx_c, (dh0_c,), grads_c = loop_over_cell(cell, x, (h0,), dout, (dh_n,))
-    for a, b in [(out, out_c), (h_n[0], h_c), (dx, dx_c), (dh0[0], dh0_c)]:
-        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
-    for k, g in grads_c.items():
-        np.testing.assert_allclose(grads[k + "_l0"], g, rtol=1e-12, atol=1e-14)
 
 
 def test_argument_order_is_torchs():

@@ -6,7 +6,7 @@ import importlib
 import numpy as np
 import pytest
 import torch
-from recurrent_twin import compare_cell, compare_layer, random_states
+from recurrent_twin import compare_cell, compare_layer, loop_over_cell, random_states
 
 import lessonpkg as lp
 from lessonpkg.nn.recurrent import packing, reverse_time
@@ -358,3 +358,34 @@ def test_time_loops_with_small_steps_keep_numpy_blas_on_one_thread():
         assert blas_threads() == {2}  # restored on exit
         with step_threads(SMALL_STEP):
             assert blas_threads() == {2}  # big steps: unchanged
+
+
+@pytest.mark.parametrize("cls, cell_cls, kwargs", [
+    (lp.RNN, lp.RNNCell, {"nonlinearity": "tanh"}),
+    (lp.RNN, lp.RNNCell, {"nonlinearity": "relu"}),
+    (lp.GRU, lp.GRUCell, {}),
+    (lp.LSTM, lp.LSTMCell, {}),
+])
+def test_layer_equals_loop_over_cell(cls, cell_cls, kwargs):
+    rng = np.random.default_rng(9)
+    T, N, D, H = 5, 3, 4, 6
+    layer, cell = cls(D, H, rng=rng, **kwargs), cell_cls(D, H, **kwargs)
+    cell.load_state_dict({k.removesuffix("_l0"): v for k, v in layer.params.items()})
+    two = len(layer.state_names) == 2  # LSTM: (h, c)
+    x, dout = rng.standard_normal((T, N, D)), rng.standard_normal((T, N, H))
+    states, dstates = (tuple(rng.standard_normal((N, H)) for _ in layer.state_names) for _ in range(2))
+
+    def as_layer(s):  # the cell's (N, H) states as the layer's (1, N, H)
+        return tuple(a[None] for a in s) if two else s[0][None]
+
+    def as_cell(s):
+        return tuple(a[0] for a in s) if two else (s[0],)
+
+    out, final, cache = layer.forward(x, as_layer(states))
+    dx, dstates0, grads = layer.backward(dout, cache, as_layer(dstates))
+    out_c, final_c, dx_c, dstates0_c, grads_c = loop_over_cell(cell, x, states, dout, dstates)
+    pairs = [(out, out_c), (dx, dx_c), *zip(as_cell(final), final_c), *zip(as_cell(dstates0), dstates0_c)]
+    pairs += [(grads[k + "_l0"], g) for k, g in grads_c.items()]
+    assert len(grads_c) == len(grads)
+    for a, b in pairs:
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)

@@ -25,7 +25,7 @@ import numpy as np
 from lessonpkg.nn.cellbase import RecurrentCellBase
 from lessonpkg.nn.functional import dsigmoid, dtanh, sigmoid
 from lessonpkg.nn.fused import gru_backward_fused, gru_forward_fused
-from lessonpkg.nn.recurrent import RecurrentBase
+from lessonpkg.nn.recurrent import OneStateRecurrent
 from lessonpkg.nn.sequence import bias_grads, final_state, input_and_weight_grads, input_parts, step_threads, steps
 
 
@@ -147,7 +147,7 @@ class GRUCell(RecurrentCellBase):
         return self._one_state_backward(gru_cell_backward, dh1, cache)
 
 
-class GRU(RecurrentBase):
+class GRU(OneStateRecurrent):
     """A stacked, optionally bidirectional GRU, like torch.nn.GRU (same arguments, in the same order).
 
     ``out, h_n, cache = gru.forward(x, h0=None, lengths=None)`` with x (T, N, D)
@@ -157,18 +157,6 @@ class GRU(RecurrentBase):
     """
 
     num_gates = 3
-
-    def forward(self, x: np.ndarray, h0: np.ndarray | None = None, lengths=None) -> tuple[np.ndarray, np.ndarray, dict]:
-        """Run the stack; ``lengths`` (N,) ints act like torch's ``pack_padded_sequence(enforce_sorted=False)``."""
-        out, (h_n,), cache = self._forward(x, (h0,), lengths)
-        return out, h_n, cache
-
-    def backward(self, dout: np.ndarray | None, cache: dict,
-                 dh_n: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
-        """Return ``dx, dh0, grads``; ``dout`` (like out) and ``dh_n`` (like h_n) may be None (zeros)."""
-        dx, (dh0,), grads = self._backward(dout, cache, (dh_n,))
-        return dx, dh0, grads
-
     fast_path = True  # run gru_forward_fused (nn/fused.py); False runs the loop shown above, gru_forward
 
     def _sequence_forward(self, x, state0, weights, batch_sizes):

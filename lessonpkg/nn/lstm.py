@@ -173,6 +173,7 @@ class LSTM(RecurrentBase):
     """
 
     num_gates = 4
+    fast_path = True  # run lstm_forward_fused (nn/fused.py); False runs the loop shown above, lstm_forward
     state_names = ("h", "c")
 
     def forward(self, x: np.ndarray, hx: tuple | None = None, lengths=None) -> tuple[np.ndarray, tuple, dict]:
@@ -185,8 +186,6 @@ class LSTM(RecurrentBase):
         """Return ``dx, (dh0, dc0), grads``; ``dout`` and either entry of ``dhx = (dh_n, dc_n)`` may be None."""
         dx, (dh0, dc0), grads = self._backward(dout, cache, check_pair(dhx, "dhx"))
         return dx, (dh0, dc0), grads
-
-    fast_path = True  # run lstm_forward_fused (nn/fused.py); False runs the loop shown above, lstm_forward
 
     def _sequence_forward(self, x, state0, weights, batch_sizes):
         run = lstm_forward_fused if self.fast_path else lstm_forward

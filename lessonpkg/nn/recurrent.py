@@ -235,3 +235,18 @@ class RecurrentBase(Module):
     def extra_repr(self) -> str:
         kw = ", ".join(f"{k}={v!r}" for k, v in self.torch_kwargs().items())
         return f"{kw}, dtype={self.dtype}"
+
+
+class OneStateRecurrent(RecurrentBase):
+    """The forward and backward of the layers whose state is h alone: ``RNN`` and ``GRU``."""
+
+    def forward(self, x: np.ndarray, h0: np.ndarray | None = None, lengths=None) -> tuple[np.ndarray, np.ndarray, dict]:
+        """Run the stack; ``lengths`` (N,) ints act like torch's ``pack_padded_sequence(enforce_sorted=False)``."""
+        out, (h_n,), cache = self._forward(x, (h0,), lengths)
+        return out, h_n, cache
+
+    def backward(self, dout: np.ndarray | None, cache: dict,
+                 dh_n: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+        """Return ``dx, dh0, grads``; ``dout`` (like out) and ``dh_n`` (like h_n) may be None (zeros)."""
+        dx, (dh0,), grads = self._backward(dout, cache, (dh_n,))
+        return dx, dh0, grads

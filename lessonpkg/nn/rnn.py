@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from lessonpkg.nn.cellbase import RecurrentCellBase
-from lessonpkg.nn.recurrent import RecurrentBase
+from lessonpkg.nn.recurrent import OneStateRecurrent
 from lessonpkg.nn.sequence import bias_grads, final_state, input_parts, step_threads, steps
 
 
@@ -166,7 +166,7 @@ class RNNCell(RecurrentCellBase):
         return {**super().kwargs_from_torch(torch_module), "nonlinearity": torch_module.nonlinearity}
 
 
-class RNN(RecurrentBase):
+class RNN(OneStateRecurrent):
     """A stacked, optionally bidirectional Elman RNN, like torch.nn.RNN (same arguments, in the same order).
 
     ``out, h_n, cache = rnn.forward(x, h0=None, lengths=None)`` with x (T, N, D)
@@ -184,17 +184,6 @@ class RNN(RecurrentBase):
         self.nonlinearity = check_nonlinearity(nonlinearity)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          rng=rng, dtype=dtype)
-
-    def forward(self, x: np.ndarray, h0: np.ndarray | None = None, lengths=None) -> tuple[np.ndarray, np.ndarray, dict]:
-        """Run the stack; ``lengths`` (N,) ints act like torch's ``pack_padded_sequence(enforce_sorted=False)``."""
-        out, (h_n,), cache = self._forward(x, (h0,), lengths)
-        return out, h_n, cache
-
-    def backward(self, dout: np.ndarray | None, cache: dict,
-                 dh_n: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
-        """Return ``dx, dh0, grads``; ``dout`` (like out) and ``dh_n`` (like h_n) may be None (zeros)."""
-        dx, (dh0,), grads = self._backward(dout, cache, (dh_n,))
-        return dx, dh0, grads
 
     def _sequence_forward(self, x, state0, weights, batch_sizes):
         out, h_n, cache = rnn_forward(x, state0[0], *weights, nonlinearity=self.nonlinearity, batch_sizes=batch_sizes)
