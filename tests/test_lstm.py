@@ -11,16 +11,6 @@ from recurrent_twin import compare_cell, compare_layer, fd_check_layer, layer_ca
 import lessonpkg as lp
 
 
-@pytest.mark.parametrize("N, D, H", [(1, 1, 1), (3, 4, 5), (2, 6, 3)])
-@pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize("with_state", [True, False])
-def test_cell_matches_torch(N, D, H, bias, with_state):
-    rng = np.random.default_rng(N * 100 + D * 10 + H)
-    cell = lp.LSTMCell(D, H, bias, rng=rng)
-    hx = (rng.standard_normal((N, H)), rng.standard_normal((N, H))) if with_state else None
-    compare_cell(cell, rng.standard_normal((N, D)), hx, rng=1)
-
-
 def test_cell_dc1_may_be_none():
     rng = np.random.default_rng(2)
     cell = lp.LSTMCell(3, 4, rng=rng)
@@ -54,17 +44,6 @@ def test_layer_dout_none(case, dc_n_only):
     shape = (lstm.num_layers * lstm.num_directions, N, H)
     dstates = (None if dc_n_only else rng.standard_normal(shape), rng.standard_normal(shape))
     compare_layer(lstm, x, None, case["lengths"], dout=None, dstates=dstates)
-
-
-@pytest.mark.parametrize("T, N, D, H", [(1, 1, 1, 1), (1, 3, 2, 4), (6, 1, 3, 2), (4, 3, 5, 2)])
-@pytest.mark.parametrize("num_layers, bidirectional", [(1, False), (2, True), (3, False)])
-def test_layer_shapes_sweep(T, N, D, H, num_layers, bidirectional):
-    rng = np.random.default_rng(T + N + D + H)
-    lstm = lp.LSTM(D, H, num_layers, bidirectional=bidirectional, rng=rng)
-    shape = (num_layers * lstm.num_directions, N, H)
-    hx = (rng.standard_normal(shape), rng.standard_normal(shape))
-    compare_layer(lstm, rng.standard_normal((T, N, D)), hx)
-    compare_layer(lstm, rng.standard_normal((T, N, D)), hx, [T] + [1] * (N - 1))
 
 
 def test_finite_differences():

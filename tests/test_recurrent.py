@@ -389,3 +389,30 @@ def test_layer_equals_loop_over_cell(cls, cell_cls, kwargs):
     assert len(grads_c) == len(grads)
     for a, b in pairs:
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("cls, kwargs", [(lp.RNN, {}), (lp.GRU, {}), (lp.LSTM, {})])
+@pytest.mark.parametrize("T, N, D, H", [(1, 1, 1, 1), (1, 3, 2, 4), (6, 1, 3, 2), (4, 3, 5, 2)])
+@pytest.mark.parametrize("num_layers, bidirectional", [(1, False), (2, True), (3, False)])
+def test_layer_shapes_sweep(cls, kwargs, T, N, D, H, num_layers, bidirectional):
+    """Every layer against torch over small shapes (N = 1, T = 1), layers and directions, with the full length
+    and the shortest one in a batch."""
+    rng = np.random.default_rng(T + N + D + H)
+    layer = cls(D, H, num_layers, bidirectional=bidirectional, rng=rng, **kwargs)
+    states = random_states(layer, (T, N, D), rng)
+    compare_layer(layer, rng.standard_normal((T, N, D)), states)
+    compare_layer(layer, rng.standard_normal((T, N, D)), states, [T] + [1] * (N - 1))
+
+
+@pytest.mark.parametrize("cell_cls, kwargs", [
+    (lp.RNNCell, {"nonlinearity": "tanh"}), (lp.RNNCell, {"nonlinearity": "relu"}), (lp.GRUCell, {}), (lp.LSTMCell, {}),
+])
+@pytest.mark.parametrize("N, D, H", [(1, 1, 1), (3, 4, 5), (2, 6, 3)])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("with_state", [True, False])
+def test_cell_matches_torch(cell_cls, kwargs, N, D, H, bias, with_state):
+    rng = np.random.default_rng(N * 100 + D * 10 + H)
+    cell = cell_cls(D, H, bias, rng=rng, **kwargs)
+    states = tuple(rng.standard_normal((N, H)) for _ in cell.state_names)
+    state = (states if len(states) == 2 else states[0]) if with_state else None
+    compare_cell(cell, rng.standard_normal((N, D)), state, rng=1)
