@@ -42,20 +42,6 @@ def test_finite_differences():
     fd_check_layer(gru, rng.standard_normal((4, 3, 3)), rng.standard_normal((4, 3, 2)), lengths=[4, 1, 3])
 
 
-def test_cell_finite_differences():
-    rng = np.random.default_rng(8)
-    cell = lp.GRUCell(3, 2, rng=rng)
-    x, h0, dh1 = rng.standard_normal((2, 3)), rng.standard_normal((2, 2)), rng.standard_normal((2, 2))
-    h1, cache = cell.forward(x, h0)
-    dx, dh0, grads = cell.backward(dh1, cache)
-
-    def f(_):
-        return cell.forward(x, h0)[0]
-
-    for analytic, array in [(dx, x), (dh0, h0), *((grads[k], p) for k, p in cell.params.items())]:
-        np.testing.assert_allclose(analytic, lp.numerical_gradient(f, array, dh1), rtol=1e-6, atol=1e-9)
-
-
 def test_argument_order_is_torchs():
     gru = lp.GRU(3, 4, 2, False, True, 0.0, True)
     assert (gru.num_layers, gru.bias, gru.batch_first, gru.bidirectional) == (2, False, True, True)

@@ -416,3 +416,19 @@ def test_cell_matches_torch(cell_cls, kwargs, N, D, H, bias, with_state):
     states = tuple(rng.standard_normal((N, H)) for _ in cell.state_names)
     state = (states if len(states) == 2 else states[0]) if with_state else None
     compare_cell(cell, rng.standard_normal((N, D)), state, rng=1)
+
+
+@pytest.mark.parametrize("cell_cls", [lp.RNNCell, lp.GRUCell])
+def test_one_state_cell_finite_differences(cell_cls):
+    """The cells' backward without torch: central differences on x, h0 and every parameter."""
+    rng = np.random.default_rng(8)
+    cell = cell_cls(3, 2, rng=rng)
+    x, h0, dh1 = rng.standard_normal((2, 3)), rng.standard_normal((2, 2)), rng.standard_normal((2, 2))
+    h1, cache = cell.forward(x, h0)
+    dx, dh0, grads = cell.backward(dh1, cache)
+
+    def f(_):
+        return cell.forward(x, h0)[0]
+
+    for analytic, array in [(dx, x), (dh0, h0), *((grads[k], p) for k, p in cell.params.items())]:
+        np.testing.assert_allclose(analytic, lp.numerical_gradient(f, array, dh1), rtol=1e-6, atol=1e-9)

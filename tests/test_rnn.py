@@ -39,19 +39,6 @@ def test_finite_differences(nonlinearity):
     fd_check_layer(rnn, x, h0, lengths=[4, 2, 3])
 
 
-def test_cell_finite_differences():
-    rng = np.random.default_rng(8)
-    cell = lp.RNNCell(3, 2, rng=rng)
-    x, h0, dh1 = rng.standard_normal((2, 3)), rng.standard_normal((2, 2)), rng.standard_normal((2, 2))
-    h1, cache = cell.forward(x, h0)
-    dx, dh0, grads = cell.backward(dh1, cache)
-    np.testing.assert_allclose(dx, lp.numerical_gradient(lambda _: cell.forward(x, h0)[0], x, dh1), rtol=1e-6)
-    np.testing.assert_allclose(dh0, lp.numerical_gradient(lambda _: cell.forward(x, h0)[0], h0, dh1), rtol=1e-6)
-    for name, p in cell.params.items():
-        numeric = lp.numerical_gradient(lambda _: cell.forward(x, h0)[0], p, dh1)
-        np.testing.assert_allclose(grads[name], numeric, rtol=1e-6, atol=1e-9)
-
-
 def test_step_functions_are_the_cell():
     rng = np.random.default_rng(10)
     cell = lp.RNNCell(3, 2, nonlinearity="relu", rng=rng)
