@@ -50,7 +50,8 @@ class Adam(Optimizer):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                          maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
 
-    def _check_hyperparameter(self, name, value):
+    def _check_hyperparameter(self, name: str, value):
+        """``betas`` must be a pair of numbers in [0, 1); the others are checked as in ``Optimizer``."""
         if name != "betas":
             return super()._check_hyperparameter(name, value)
         if not isinstance(value, (tuple, list)) or len(value) != 2:
