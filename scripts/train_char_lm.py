@@ -21,6 +21,7 @@ from pathlib import Path
 import lessonpkg as lp
 from lessonpkg import charlm
 from lessonpkg.data import names as nm
+from lessonpkg.train.checkpoint import train_each
 
 CELLS = ("RNN", "GRU", "LSTM")
 CONFIG = {"embedding_dim": 16, "hidden_size": 64, "n_lanes": 32, "chunk_len": 32, "epochs": 10, "lr": 0.01,
@@ -31,13 +32,11 @@ def train_all(config: dict, cells=CELLS, show_progress: bool = True) -> tuple[di
     """Train one model per cell with ``lp.charlm.train_char_lm``; return the models and the curves."""
     splits = nm.load_names(rng=0)
     train_stream, val_stream = splits.stream("train"), splits.stream("val")
-    models, extras = {}, {}
-    for cell in cells:
-        progress = f"training {cell}" if show_progress else False
-        model, history = charlm.train_char_lm(cell, train_stream, val_stream, progress=progress, **config)
-        models[cell] = model
-        extras[f"{cell}_train_loss"], extras[f"{cell}_val_loss"] = history["train_loss"][1:], history["val_loss"]
-    return models, extras
+
+    def train_one(cell, progress):
+        return charlm.train_char_lm(cell, train_stream, val_stream, progress=progress, **config)
+
+    return train_each(train_one, cells, show_progress=show_progress, unit="nats/char")
 
 
 OUTPUT = Path(__file__).resolve().parents[1] / "book" / "data" / "char_lm.npz"
@@ -46,8 +45,6 @@ OUTPUT = Path(__file__).resolve().parents[1] / "book" / "data" / "char_lm.npz"
 def main(path: str | Path = OUTPUT) -> None:
     models, extras = train_all(CONFIG)
     lp.save_checkpoint(path, models, **extras)
-    for cell in models:
-        print(f"{cell}: validation nats/char {extras[f'{cell}_val_loss'][-1]:.4f}")
     print(f"saved {path}")
 
 

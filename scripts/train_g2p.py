@@ -24,6 +24,7 @@ from pathlib import Path
 import lessonpkg as lp
 from lessonpkg import g2p
 from lessonpkg.data.cmu import load_cmudict
+from lessonpkg.train.checkpoint import train_each
 
 DATA = {"n_train": 30000, "n_val": 2000, "n_test": 2000, "min_letters": 3, "max_letters": 8, "rng": 0}
 CONFIG = {"embedding_dim": 32, "hidden_size": 64, "attention_size": 64, "epochs": 12, "batch_size": 64,
@@ -33,13 +34,11 @@ CONFIG = {"embedding_dim": 32, "hidden_size": 64, "attention_size": 64, "epochs"
 def train_all(config: dict, data: dict = DATA, kinds=g2p.KINDS, show_progress: bool = True) -> tuple[dict, dict]:
     """Train one model per kind with ``lp.g2p.train_g2p``; return the models and their curves."""
     splits = load_cmudict(**data)
-    models, extras = {}, {}
-    for kind in kinds:
-        progress = f"training {kind}" if show_progress else False
-        model, history = g2p.train_g2p(kind, splits.train, splits.val, progress=progress, **config)
-        models[kind] = model
-        extras[f"{kind}_train_loss"], extras[f"{kind}_val_loss"] = history["train_loss"][1:], history["val_loss"]
-    return models, extras
+
+    def train_one(kind, progress):
+        return g2p.train_g2p(kind, splits.train, splits.val, progress=progress, **config)
+
+    return train_each(train_one, kinds, show_progress=show_progress, unit="nats/token")
 
 
 OUTPUT = Path(__file__).resolve().parents[1] / "book" / "data" / "g2p.npz"
@@ -49,8 +48,6 @@ def main(path: str | Path = OUTPUT) -> None:
     start = time.perf_counter()
     models, extras = train_all(CONFIG)
     lp.save_checkpoint(path, models, **extras)
-    for kind in models:
-        print(f"{kind}: validation nats/token {extras[f'{kind}_val_loss'][-1]:.4f}")
     print(f"saved {path} after {time.perf_counter() - start:.0f} s")
 
 

@@ -37,6 +37,21 @@ def check_close(name: str, actual, expected) -> float:
     return rel_error(actual, expected)
 
 
+def check_all(pairs) -> tuple[float, list[str]]:
+    """``check_close`` every ``(name, ours, torch's)`` in order; return the worst relative error and the names."""
+    pairs = list(pairs)
+    worst = max((check_close(name, actual, expected) for name, actual, expected in pairs), default=0.0)
+    return worst, [name for name, _, _ in pairs]
+
+
+def grad_pairs(dx, xt, dstates0, st, grads, twin) -> list:
+    """The gradients to compare: dx, dh0 (and dc0) if initial states were given, and every parameter's."""
+    pairs = [("dx", dx, xt.grad)]
+    if st is not None:
+        pairs += zip(("dh0", "dc0"), dstates0, [s.grad for s in st])
+    return pairs + [(f"d{name}", grads[name], p.grad) for name, p in twin.named_parameters()]
+
+
 def is_lstm(module) -> bool:
     return type(module).__name__.startswith("LSTM")
 
@@ -93,21 +108,11 @@ def compare_layer(module, x, states=None, lengths=None, *, dout="random", dstate
         loss = loss + sum((f * torch.from_numpy(d)).sum() for f, d in zip(final_t, dstates) if d is not None)
     loss.backward()
 
-    worst = check_close("out", out, out_t)
-    for name, f, ft in zip(("h_n", "c_n"), final, final_t):
-        worst = max(worst, check_close(name, f, ft))
-    worst = max(worst, check_close("dx", dx, xt.grad))
-    if st is not None:
-        for name, d, s in zip(("dh0", "dc0"), dstates0, st):
-            worst = max(worst, check_close(name, d, s.grad))
-    torch_params = dict(twin.named_parameters())
-    assert list(grads) == list(module.params) == list(torch_params)
-    for name, p in torch_params.items():
-        worst = max(worst, check_close(f"d{name}", grads[name], p.grad))
+    assert list(grads) == list(module.params) == [name for name, _ in twin.named_parameters()]
+    worst, compared = check_all([("out", out, out_t), *zip(("h_n", "c_n"), final, final_t),
+                                 *grad_pairs(dx, xt, dstates0, st, grads, twin)])
     # x is (T, N, D), (N, T, D) with batch_first, or (T, D) unbatched
     T, N = (x.shape[0], 1) if x.ndim == 2 else x.shape[1::-1] if module.batch_first else x.shape[:2]
-    compared = ["out", "h_n", *(["c_n"] if lstm else []), "dx", *(("dh0", "dc0")[:len(st)] if st else ()),
-                *(f"d{name}" for name in torch_params)]
     record(type(module).__name__, compared, (T, N, x.shape[-1], module.hidden_size), worst)
     return worst
 
@@ -130,17 +135,7 @@ def compare_cell(cell, x, states=None, *, dstates="random", rng=0) -> float:
     loss = sum((n * torch.from_numpy(d)).sum() for n, d in zip(new_t, dstates) if d is not None)
     loss.backward()
 
-    worst = 0.0
-    for name, n, nt in zip(("h1", "c1"), new, new_t):
-        worst = max(worst, check_close(name, n, nt))
-    worst = max(worst, check_close("dx", dx, xt.grad))
-    if st is not None:
-        for name, d, s in zip(("dh0", "dc0"), dstates0, st):
-            worst = max(worst, check_close(name, d, s.grad))
-    for name, p in twin.named_parameters():
-        worst = max(worst, check_close(f"d{name}", grads[name], p.grad))
-    compared = ["h1", *(["c1"] if lstm else []), "dx", *(("dh0", "dc0")[:len(st)] if st else ()),
-                *(f"d{name}" for name, _ in twin.named_parameters())]
+    worst, compared = check_all([*zip(("h1", "c1"), new, new_t), *grad_pairs(dx, xt, dstates0, st, grads, twin)])
     N = x.shape[0] if x.ndim == 2 else 1
     record(type(cell).__name__, compared, (N, x.shape[-1], cell.hidden_size), worst)
     return worst

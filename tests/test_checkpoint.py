@@ -107,3 +107,30 @@ def test_missing_file_and_bad_path(tmp_path):
         lp.load_checkpoint(tmp_path / "nothing", {"head": lp.Linear(3, 2)})
     with pytest.raises(TypeError, match="path must be a str or path-like, got int"):
         lp.save_checkpoint(3, {"head": lp.Linear(3, 2)})
+
+
+def test_train_each_returns_the_curves_that_load_curves_reads_back(tmp_path, capsys):
+    from lessonpkg.train.checkpoint import load_curves, train_each
+
+    calls = []
+
+    def train_one(name, progress):
+        calls.append((name, progress))
+        history = {"train_loss": np.array([3.0, 2.0, 1.0]), "val_loss": np.array([3.5, 2.5, 1.5]) + len(name)}
+        return lp.Linear(2, 1, rng=len(name)), history
+
+    models, extras = train_each(train_one, ["a", "bb"], unit="nats")
+    assert calls == [("a", "training a"), ("bb", "training bb")]
+    assert capsys.readouterr().out.splitlines()[-2:] == ["a: validation nats 2.5000", "bb: validation nats 3.5000"]
+    assert list(models) == ["a", "bb"] and sorted(extras) == ["a_train_loss", "a_val_loss", "bb_train_loss",
+                                                                "bb_val_loss"]
+    np.testing.assert_array_equal(extras["a_train_loss"], [2.0, 1.0])  # after each epoch, not before training
+    np.testing.assert_array_equal(extras["bb_val_loss"], [5.5, 4.5, 3.5])  # before training too
+    lp.save_checkpoint(tmp_path / "m.npz", models, **extras)
+    curves = load_curves(lp.load_checkpoint(tmp_path / "m.npz", models), models)
+    assert list(curves) == ["a", "bb"]
+    for name in models:
+        np.testing.assert_array_equal(curves[name]["train_loss"], extras[f"{name}_train_loss"])
+        np.testing.assert_array_equal(curves[name]["val_loss"], extras[f"{name}_val_loss"])
+    assert train_each(train_one, ["c"], show_progress=False)[1]["c_val_loss"][0] == 4.5
+    assert calls[-1] == ("c", False) and capsys.readouterr().out == ""

@@ -64,17 +64,28 @@ CASES = [  # (T, N, C, max L, blank, repeats, short inputs)
 ]
 
 
-@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-@pytest.mark.parametrize("case", CASES)
-def test_matches_torch(case, reduction):
+def case_inputs(case, reduction):
+    """The inputs of a ``CASES`` entry, seeded by it: log-probs, targets, lengths and, for "none", a ``dloss``."""
     T, N, C, max_L, blank, repeats, short = case
     rng = np.random.default_rng(sum(case[:4]))
     lp_, tg, il, tl = make_case(rng, T, N, C, max_L, blank, repeats, short)
     dloss = rng.normal(size=N) if reduction == "none" else None
+    return lp_, tg, il, tl, dloss
+
+
+def ours_and_torch(lp_, tg, il, tl, blank, reduction, dloss):
+    """``((loss, dlog_probs), (torch's loss, torch's gradient))`` of ``CTCLoss`` and ``F.ctc_loss``."""
     crit = CTCLoss(blank=blank, reduction=reduction)
     loss, cache = crit.forward(lp_, tg, il, tl)
-    dlp = crit.backward(cache, dloss)
-    t_loss, t_grad = torch_ctc(lp_, tg, il, tl, blank, reduction, dloss=dloss)
+    return (loss, crit.backward(cache, dloss)), torch_ctc(lp_, tg, il, tl, blank, reduction, dloss=dloss)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("case", CASES)
+def test_matches_torch(case, reduction):
+    T, N, C, max_L, blank = case[:5]
+    lp_, tg, il, tl, dloss = case_inputs(case, reduction)
+    (loss, dlp), (t_loss, t_grad) = ours_and_torch(lp_, tg, il, tl, blank, reduction, dloss)
     np.testing.assert_allclose(loss, t_loss, rtol=1e-10, atol=0)
     np.testing.assert_allclose(dlp, t_grad, rtol=1e-10, atol=1e-13)
     assert np.all(dlp[np.arange(T)[:, None] >= il[None, :]] == 0)
@@ -115,12 +126,10 @@ def test_padding_after_target_lengths_may_hold_any_label_like_torch(reduction):
     padded[pad] = rng.choice([5, 99, -1, -7, 0, 10**6], size=int(pad.sum()))
     assert padded.max() >= 5 and padded.min() < 0
     dloss = rng.normal(size=4) if reduction == "none" else None
-    crit = CTCLoss(reduction=reduction)
-    loss, cache = crit.forward(lp_, padded, il, tl)
-    dlp = crit.backward(cache, dloss)
-    t_loss, t_grad = torch_ctc(lp_, padded, il, tl, 0, reduction, dloss=dloss)
+    (loss, dlp), (t_loss, t_grad) = ours_and_torch(lp_, padded, il, tl, 0, reduction, dloss)
     np.testing.assert_allclose(loss, t_loss, rtol=1e-10, atol=0)
     np.testing.assert_allclose(dlp, t_grad, rtol=1e-10, atol=1e-13)
+    crit = CTCLoss(reduction=reduction)
     clean_loss, clean_cache = crit.forward(lp_, tg, il, tl)
     np.testing.assert_array_equal(loss, clean_loss)
     np.testing.assert_array_equal(dlp, crit.backward(clean_cache, dloss))
@@ -129,19 +138,16 @@ def test_padding_after_target_lengths_may_hold_any_label_like_torch(reduction):
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("case", CASES)
 def test_float32_keeps_its_dtype_and_matches_torch_float32(case, reduction):
-    T, N, C, max_L, blank, repeats, short = case
-    rng = np.random.default_rng(sum(case[:4]))
-    lp64, tg, il, tl = make_case(rng, T, N, C, max_L, blank, repeats, short)
+    blank = case[4]
+    lp64, tg, il, tl, dloss64 = case_inputs(case, reduction)
     lp_ = lp64.astype(np.float32)
-    dloss = rng.normal(size=N).astype(np.float32) if reduction == "none" else None
-    crit = CTCLoss(blank=blank, reduction=reduction)
-    loss, cache = crit.forward(lp_, tg, il, tl)
-    dlp = crit.backward(cache, dloss)
+    dloss = None if dloss64 is None else dloss64.astype(np.float32)
+    (loss, dlp), (t_loss, t_grad) = ours_and_torch(lp_, tg, il, tl, blank, reduction, dloss)
     assert np.asarray(loss).dtype == np.float32 and dlp.dtype == np.float32
-    t_loss, t_grad = torch_ctc(lp_, tg, il, tl, blank, reduction, dloss=dloss)
     assert t_loss.dtype == np.float32 and t_grad.dtype == np.float32
     # The same computation in float64 from the same float32 inputs: both float32 results stay within a few
     # ulps of it. The gradient exp(log alpha beta + nll - log y) inherits the rounding of nll (up to ~90).
+    crit = CTCLoss(blank=blank, reduction=reduction)
     loss64, cache64 = crit.forward(lp_.astype(np.float64), tg, il, tl)
     dlp64 = crit.backward(cache64, None if dloss is None else dloss.astype(np.float64))
     eps = float(np.finfo(np.float32).eps)

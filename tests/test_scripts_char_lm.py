@@ -1,17 +1,12 @@
 """scripts/train_char_lm.py: its core still trains, and its checkpoint loads back into the chapter's models."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
+from script_helpers import ROOT, assert_round_trip, load_script
 
 import lessonpkg as lp
 from lessonpkg import charlm
 
-ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("train_char_lm", ROOT / "scripts" / "train_char_lm.py")
-script = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(script)
+script = load_script("train_char_lm")
 
 
 def test_tiny_configuration_trains_and_round_trips(tmp_path):
@@ -19,13 +14,8 @@ def test_tiny_configuration_trains_and_round_trips(tmp_path):
     models, extras = script.train_all(config, cells=("RNN", "LSTM"), show_progress=False)
     for cell in ("RNN", "LSTM"):
         assert extras[f"{cell}_val_loss"][1] < extras[f"{cell}_val_loss"][0]
-    lp.save_checkpoint(tmp_path / "lm.npz", models, **extras)
     fresh = {cell: charlm.make_char_lm(cell, 27, 3, 4, rng=9) for cell in models}
-    loaded = lp.load_checkpoint(tmp_path / "lm.npz", fresh)
-    for cell in models:
-        for k, v in models[cell].params.items():
-            assert np.array_equal(fresh[cell].params[k], v)
-    assert set(loaded) == set(extras)
+    assert_round_trip(tmp_path / "lm.npz", models, extras, fresh)
 
 
 def test_shipped_weights_reproduce_their_stored_validation_loss():

@@ -1,18 +1,13 @@
 """scripts/train_g2p.py: its core still trains, and its checkpoint loads back into the chapter's models."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
+from script_helpers import ROOT, load_script
 
 import lessonpkg as lp
 from lessonpkg import g2p
 from lessonpkg.data.cmu import PAD, load_cmudict
 
-ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("train_g2p", ROOT / "scripts" / "train_g2p.py")
-script = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(script)
+script = load_script("train_g2p")
 SIZES = {"embedding_dim": 4, "hidden_size": 6, "attention_size": 5}
 
 

@@ -1,16 +1,12 @@
 """The LSTM chapter's training scripts run on tiny configurations, and the weights they shipped load and work."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
+from script_helpers import load_script
 
 import lessonpkg as lp
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import train_lstm_code_tagger as tagger  # noqa: E402
-import train_lstm_forget_bias as forget_bias  # noqa: E402
+tagger = load_script("train_lstm_code_tagger")
+forget_bias = load_script("train_lstm_forget_bias")
 
 
 def test_code_tagger_script_core_runs_on_a_tiny_configuration():

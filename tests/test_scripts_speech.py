@@ -1,16 +1,10 @@
 """scripts/train_speech.py: its training still lowers every loss in a tiny configuration, and the shipped file loads."""
 
-import importlib.util
-from pathlib import Path
-
-import numpy as np
+from script_helpers import ROOT, assert_round_trip, load_script
 
 import lessonpkg as lp
 
-ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("train_speech", ROOT / "scripts" / "train_speech.py")
-script = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(script)
+script = load_script("train_speech")
 
 
 def test_tiny_configuration_trains_and_round_trips(tmp_path):
@@ -19,13 +13,7 @@ def test_tiny_configuration_trains_and_round_trips(tmp_path):
     models, extras = script.train_all(config, show_progress=False)
     for key in ("word", "ctc", "frame"):
         assert extras[f"{key}_val_loss"][-1] < extras[f"{key}_val_loss"][0], key
-    lp.save_checkpoint(tmp_path / "speech.npz", models, **extras)
-    fresh = script.make_models(config)
-    loaded = lp.load_checkpoint(tmp_path / "speech.npz", fresh)
-    for name in models:
-        for k, v in models[name].params.items():
-            assert np.array_equal(fresh[name].params[k], v)
-    assert set(loaded) == set(extras)
+    assert_round_trip(tmp_path / "speech.npz", models, extras, script.make_models(config))
 
 
 def test_shipped_weights_load_with_their_curves():

@@ -25,7 +25,7 @@ from lessonpkg.nn.loss import CrossEntropyLoss
 from lessonpkg.nn.lstm import LSTM
 from lessonpkg.nn.rnn import RNN
 from lessonpkg.optim import Adam
-from lessonpkg.train.checkpoint import load_checkpoint
+from lessonpkg.train.checkpoint import load_checkpoint, load_curves
 from lessonpkg.train.chunks import ChunkedRNN, Chunks
 from lessonpkg.train.loop import fit
 
@@ -141,6 +141,4 @@ def load_char_lms(path, embedding_dim: int = 16, hidden_size: int = 64,
     The curves are ``{"train_loss": (epochs,), "val_loss": (epochs + 1,)}`` in nats per character.
     """
     models = {cell: make_char_lm(cell, vocab_size, embedding_dim, hidden_size, rng=0) for cell in CELLS}
-    extras = load_checkpoint(path, models)
-    history = {cell: {k: extras[f"{cell}_{k}"] for k in ("train_loss", "val_loss")} for cell in CELLS}
-    return models, history
+    return models, load_curves(load_checkpoint(path, models), CELLS)

@@ -28,7 +28,7 @@ from lessonpkg.nn.gru import GRU
 from lessonpkg.nn.linear import Linear
 from lessonpkg.nn.loss import CrossEntropyLoss
 from lessonpkg.optim import Adam
-from lessonpkg.train.checkpoint import load_checkpoint
+from lessonpkg.train.checkpoint import load_checkpoint, load_curves
 from lessonpkg.train.loop import fit
 
 KINDS = ("plain", "attention")
@@ -142,6 +142,4 @@ def transcribe(model, word: str, *, beam_width: int = 1, max_len: int = 20,
 def load_g2p(path, **sizes) -> tuple[dict[str, object], dict[str, dict[str, np.ndarray]]]:
     """Load the models saved by ``scripts/train_g2p.py``: ``{kind: model}`` and ``{kind: curves}``."""
     models = {kind: build_g2p_model(kind, **sizes) for kind in KINDS}
-    extras = load_checkpoint(path, models)
-    history = {kind: {k: extras[f"{kind}_{k}"] for k in ("train_loss", "val_loss")} for kind in KINDS}
-    return models, history
+    return models, load_curves(load_checkpoint(path, models), KINDS)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lessonpkg.data.splits import ArraySplits
 from lessonpkg.data.tabular import stratified_split
 
 ROWS, COLS = 8, 8
@@ -36,7 +37,7 @@ MAX_INK = 16.0
 
 
 @dataclass(frozen=True)
-class DigitSequences:
+class DigitSequences(ArraySplits):
     """Train, validation and test splits of the 8x8 digits, each image a sequence of its rows.
 
     ``x_*`` are float64 arrays of shape (N_split, T, D) = (N_split, 8, 8) in
@@ -45,12 +46,6 @@ class DigitSequences:
     digit labels (N_split,) from 0 to 9.
     """
 
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
     class_names: tuple[str, ...]
 
 
@@ -67,10 +62,9 @@ def load_digits_sequences(
 
     Parameters
     ----------
-    rng : numpy.random.Generator, int or None, default 0
-        Decides the split; the same seed gives the same arrays.
-    val_fraction, test_fraction : float in [0, 1)
-        Share of every class held out for validation and for test.
+    rng, val_fraction, test_fraction
+        Passed to ``stratified_split``: the seed of the split (default 0, so the same arrays every time) and
+        the share of every class held out for validation and for test.
 
     Returns
     -------
@@ -82,10 +76,5 @@ def load_digits_sequences(
     bunch = load_digits()
     x = np.asarray(bunch.images, dtype=np.float64) / MAX_INK  # (1797, 8, 8): image, row, column
     y = np.asarray(bunch.target, dtype=np.int64)  # (1797,)
-    train, val, test = stratified_split(y, val_fraction, test_fraction, rng=rng)
-
-    def part(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return np.ascontiguousarray(x[idx]), y[idx].copy()
-
-    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = part(train), part(val), part(test)
-    return DigitSequences(x_tr, y_tr, x_va, y_va, x_te, y_te, tuple(str(d) for d in range(10)))
+    indices = stratified_split(y, val_fraction, test_fraction, rng=rng)  # train, val, test
+    return DigitSequences.from_indices(x, y, indices, class_names=tuple(str(d) for d in range(10)))

@@ -45,6 +45,7 @@ import numpy as np
 from lessonpkg._validate import as_rng, check_int
 from lessonpkg.data.names import load_names
 from lessonpkg.data.padding import pad_sequences
+from lessonpkg.data.splits import Examples, Splits
 from lessonpkg.data.vocab import Vocab
 
 TAGS = ("O", "B-PER", "I-PER", "B-NUM", "I-NUM")
@@ -83,24 +84,17 @@ def read_census_surnames(limit: int = N_SURNAMES) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class TaggedSentences:
+class TaggedSentences(Examples):
     """Sentences as token tuples, their BIO tags (str, one per token) and the construction of each."""
 
     tokens: list[tuple[str, ...]]
     tags: list[tuple[str, ...]]
     constructions: list[str]
 
-    def __len__(self) -> int:
-        return len(self.tokens)
-
 
 @dataclass(frozen=True)
-class EntitySplits:
-    """Train, validation and test sentences; no first name or surname is shared between splits."""
-
-    train: TaggedSentences
-    val: TaggedSentences
-    test: TaggedSentences
+class EntitySplits(Splits):
+    """Train, validation and test ``TaggedSentences``; no first name or surname is shared between splits."""
 
 
 def _cap(tokens: list[str]) -> list[str]:

@@ -28,6 +28,7 @@ from importlib import resources
 import numpy as np
 
 from lessonpkg._validate import as_rng
+from lessonpkg.data.splits import Splits
 from lessonpkg.data.vocab import Vocab
 
 SEPARATOR = "."
@@ -65,12 +66,8 @@ def to_stream(names) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class NameSplits:
+class NameSplits(Splits):
     """Train, validation and test names (disjoint), each a tuple of str in a seeded random order."""
-
-    train: tuple[str, ...]
-    val: tuple[str, ...]
-    test: tuple[str, ...]
 
     def stream(self, split: str) -> np.ndarray:
         """The split's names as one int64 stream, ``".name1.name2. ..."``, via ``to_stream``."""

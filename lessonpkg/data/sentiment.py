@@ -41,6 +41,7 @@ from itertools import product
 import numpy as np
 
 from lessonpkg._validate import as_rng, check_int
+from lessonpkg.data.splits import Examples, Splits
 from lessonpkg.data.vocab import Vocab
 
 POSITIVE = ("good", "great", "fine")
@@ -76,24 +77,18 @@ def review_distribution() -> list[tuple[str, int, str, float]]:
 
 
 @dataclass(frozen=True)
-class Reviews:
+class Reviews(Examples):
     """Reviews (str), labels (int64, 1 = positive) and construction tags (str), aligned."""
 
     texts: list[str]
     labels: np.ndarray
     constructions: list[str]
 
-    def __len__(self) -> int:
-        return len(self.texts)
-
 
 @dataclass(frozen=True)
-class SentimentSplits:
+class SentimentSplits(Splits):
     """Train, validation and test ``Reviews``, drawn independently from the grammar."""
 
-    train: Reviews
-    val: Reviews
-    test: Reviews
     class_names: tuple[str, ...] = CLASS_NAMES
 
 

@@ -51,6 +51,7 @@ import numpy as np
 from lessonpkg._validate import as_rng, check_int
 from lessonpkg.apps.spectrogram import log_mel_spectrogram
 from lessonpkg.data.padding import pad_sequences
+from lessonpkg.data.splits import Examples, Splits
 from lessonpkg.data.vocab import Vocab
 
 SAMPLE_RATE = 8000
@@ -253,7 +254,7 @@ def frame_labels(segments, n_frames: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class SpeechSplit:
+class SpeechSplit(Examples):
     """Utterances of one split: log-mel features, frame labels, word and phoneme ids, speaker of each.
 
     ``features[i]`` is (T_i, n_mels); ``frames[i]`` (T_i,) the phoneme id under each frame (0 silence);
@@ -266,21 +267,15 @@ class SpeechSplit:
     phonemes: tuple[np.ndarray, ...]
     speakers: np.ndarray
 
-    def __len__(self) -> int:
-        return len(self.features)
-
 
 @dataclass(frozen=True)
-class SpokenDigits:
+class SpokenDigits(Splits):
     """Train/val/test splits (``SpeechSplit``) with disjoint speakers, and the training features' mean and std.
 
     A split that was not asked for is None. ``mean`` and ``std`` (n_mels,) are the training split's
     feature statistics (None without it); ``padded`` standardises with them.
     """
 
-    train: SpeechSplit | None
-    val: SpeechSplit | None
-    test: SpeechSplit | None
     speakers: dict
     mean: np.ndarray | None
     std: np.ndarray | None

@@ -27,12 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from lessonpkg._validate import as_rng
+from lessonpkg.data.splits import ArraySplits
 
 IRIS_FEATURES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")
 
 
 @dataclass(frozen=True)
-class TabularSplits:
+class TabularSplits(ArraySplits):
     """Train, validation and test arrays of one dataset, with the names needed to label plots.
 
     ``x_*`` are float64 arrays of shape (N_split, D) and ``y_*`` int64 class
@@ -42,12 +43,6 @@ class TabularSplits:
     to ``(r - mean) / std``.
     """
 
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...]
     mean: np.ndarray
@@ -163,10 +158,5 @@ def load_iris_2d(
         mean, std = x[train].mean(axis=0), x[train].std(axis=0)  # (2,) each
     else:
         mean, std = np.zeros(2), np.ones(2)
-
-    def part(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return np.ascontiguousarray((x[idx] - mean) / std), y[idx].copy()
-
-    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = part(train), part(val), part(test)
-    return TabularSplits(x_tr, y_tr, x_va, y_va, x_te, y_te, tuple(features),
-                         tuple(str(n) for n in bunch.target_names), mean, std)
+    return TabularSplits.from_indices((x - mean) / std, y, (train, val, test), feature_names=tuple(features),
+                                      class_names=tuple(str(n) for n in bunch.target_names), mean=mean, std=std)

@@ -58,30 +58,29 @@ class RecurrentCellBase(Module):
             check_shape(x, "x", (None, D), f"input_size={D}")
             unbatched = False
         N = x.shape[0]
+        return x, self._check_states(states, N, unbatched, "{name}0", f"hidden_size={H} and N={N}"), unbatched
+
+    def _check_step_grads(self, dstates: tuple, cache) -> tuple:
+        """Validate the cache and the upstream gradients of a step's outputs; ``None`` means zeros."""
+        self.check_cache(cache)
+        N = cache["x"].shape[0]
+        return self._check_states(dstates, N, cache["unbatched"], "d{name}1", "the {name}1 returned by forward")
+
+    def _check_states(self, states: tuple, N: int, unbatched: bool, label: str, hint: str) -> tuple:
+        """Validate states or their gradients, each (N, H), (H,) unbatched, or None (zeros); return them batched.
+
+        ``label`` and ``hint`` name them in errors, with ``{name}`` standing for the state's name (``h``, ``c``).
+        """
+        H = self.hidden_size
+        expected = (H,) if unbatched else (N, H)
         batched = []
         for name, s in zip(self.state_names, states):
             if s is None:
                 batched.append(np.zeros((N, H), dtype=self.dtype))
                 continue
-            s = check_array(s, f"{name}0", dtype=self.dtype)
-            expected = (H,) if unbatched else (N, H)
-            check_shape(s, f"{name}0", expected, f"hidden_size={H} and N={N}")
+            s = check_array(s, label.format(name=name), dtype=self.dtype)
+            check_shape(s, label.format(name=name), expected, hint.format(name=name))
             batched.append(s[None, :] if unbatched else s)
-        return x, tuple(batched), unbatched
-
-    def _check_step_grads(self, dstates: tuple, cache) -> tuple:
-        """Validate the cache and the upstream gradients of a step's outputs; ``None`` means zeros."""
-        self.check_cache(cache)
-        N, H = cache["x"].shape[0], self.hidden_size
-        expected = (H,) if cache["unbatched"] else (N, H)
-        batched = []
-        for name, d in zip(self.state_names, dstates):
-            if d is None:
-                batched.append(np.zeros((N, H), dtype=self.dtype))
-                continue
-            d = check_array(d, f"d{name}1", dtype=self.dtype)
-            check_shape(d, f"d{name}1", expected, f"the {name}1 returned by forward")
-            batched.append(d[None, :] if cache["unbatched"] else d)
         return tuple(batched)
 
     def _one_state_forward(self, cell_forward, x, h0, **kwargs):

@@ -197,20 +197,14 @@ def xavier_normal(x: ShapeOrArray, gain: float = 1.0, *, rng: Rng = None, dtype:
     return out if out.size == 0 else _fill(out, as_rng(rng).normal(0.0, std, size=out.shape))
 
 
-def _kaiming_std(shape: tuple[int, ...], a, mode: str, nonlinearity: str) -> float:
-    gain = calculate_gain(nonlinearity, a)
-    return gain / math.sqrt(_fan(shape, mode))
+def _kaiming_std(out: np.ndarray, a, mode: str, nonlinearity: str) -> float:
+    """``gain / sqrt(fan)``, 0 for an empty array (whose ``mode`` and number of dimensions are still checked)."""
+    fan = _fan(out.shape, mode)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan) if out.size else 0.0
 
 
-def kaiming_uniform(
-    x: ShapeOrArray,
-    a: float = 0,
-    mode: str = "fan_in",
-    nonlinearity: str = "leaky_relu",
-    *,
-    rng: Rng = None,
-    dtype: DType = None,
-) -> np.ndarray:
+def kaiming_uniform(x: ShapeOrArray, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", *,
+                    rng: Rng = None, dtype: DType = None) -> np.ndarray:
     """He uniform: U(-bound, bound), ``bound = gain * sqrt(3 / fan)``.
 
     ``gain = calculate_gain(nonlinearity, a)`` (``a`` is leaky_relu's negative
@@ -218,29 +212,16 @@ def kaiming_uniform(
     A zero-size array is returned unchanged, as in torch.
     """
     out = _target(x, dtype)
-    _fan(out.shape, mode)  # checks mode and the number of dimensions, even for empty arrays
-    if out.size == 0:
-        return out
-    bound = math.sqrt(3.0) * _kaiming_std(out.shape, a, mode, nonlinearity)
-    return _fill(out, as_rng(rng).uniform(-bound, bound, size=out.shape))
+    bound = math.sqrt(3.0) * _kaiming_std(out, a, mode, nonlinearity)
+    return out if out.size == 0 else _fill(out, as_rng(rng).uniform(-bound, bound, size=out.shape))
 
 
-def kaiming_normal(
-    x: ShapeOrArray,
-    a: float = 0,
-    mode: str = "fan_in",
-    nonlinearity: str = "leaky_relu",
-    *,
-    rng: Rng = None,
-    dtype: DType = None,
-) -> np.ndarray:
+def kaiming_normal(x: ShapeOrArray, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", *,
+                   rng: Rng = None, dtype: DType = None) -> np.ndarray:
     """He normal: N(0, std**2), ``std = gain / sqrt(fan)``, with gain and fan as in ``kaiming_uniform``."""
     out = _target(x, dtype)
-    _fan(out.shape, mode)
-    if out.size == 0:
-        return out
-    std = _kaiming_std(out.shape, a, mode, nonlinearity)
-    return _fill(out, as_rng(rng).normal(0.0, std, size=out.shape))
+    std = _kaiming_std(out, a, mode, nonlinearity)
+    return out if out.size == 0 else _fill(out, as_rng(rng).normal(0.0, std, size=out.shape))
 
 
 def orthogonal(x: ShapeOrArray, gain: float = 1, *, rng: Rng = None, dtype: DType = None) -> np.ndarray:

@@ -159,12 +159,7 @@ class RecurrentBase(Module):
                     f[k] = s
                 caches.append(c)
             layer_in = outs[0].copy() if len(outs) == 1 else np.concatenate(outs, axis=2)  # (T, N, dirs*H)
-        out = layer_in
-        if order is not None:
-            inverse = np.argsort(order)
-            out, finals = out[:, inverse], tuple(f[:, inverse] for f in finals)
-        out = out[:, 0] if unbatched else (out.transpose(1, 0, 2) if self.batch_first else out)
-        finals = tuple(f[:, 0] for f in finals) if unbatched else finals
+        out, finals = self._to_caller(layer_in, finals, order, unbatched)
         cache = self.save_for_backward(caches=caches, shape=(T, N), unbatched=unbatched, out_shape=out.shape,
                                        order=order, sorted_lengths=sorted_lengths)
         return out, finals, cache
@@ -203,13 +198,17 @@ class RecurrentBase(Module):
                     if name + suffix in self.params:
                         grads[name + suffix] = gr
             dlayer_out = dlayer_in
-        dx = dlayer_out
+        dx, dstates0 = self._to_caller(dlayer_out, dstates0, order, unbatched)
+        return dx, dstates0, {name: grads[name] for name in self.params}
+
+    def _to_caller(self, a: np.ndarray, states: tuple, order, unbatched: bool) -> tuple[np.ndarray, tuple]:
+        """Undo the sort by length and the time-major layout of ``a`` (T, N, F) and of each (L*dirs, N, H) state."""
         if order is not None:
             inverse = np.argsort(order)
-            dx, dstates0 = dx[:, inverse], tuple(d[:, inverse] for d in dstates0)
-        dx = dx[:, 0] if unbatched else (dx.transpose(1, 0, 2) if self.batch_first else dx)
-        dstates0 = tuple(d[:, 0] for d in dstates0) if unbatched else dstates0
-        return dx, dstates0, {name: grads[name] for name in self.params}
+            a, states = a[:, inverse], tuple(s[:, inverse] for s in states)
+        a = a[:, 0] if unbatched else (a.transpose(1, 0, 2) if self.batch_first else a)
+        states = tuple(s[:, 0] for s in states) if unbatched else states
+        return a, states
 
     def _sequence_forward(self, x, state0: tuple, weights: tuple, batch_sizes):
         raise NotImplementedError

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from lessonpkg._validate import check_bool, check_real
 from lessonpkg.optim.optimizer import Optimizer
 
 
@@ -29,26 +28,13 @@ class Adagrad(Optimizer):
         Ascend instead of descend.
     """
 
-    hyperparameters = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize")
+    flags = ("maximize",)
 
-    def __init__(
-        self,
-        params: Mapping[str, np.ndarray],
-        lr: float = 1e-2,
-        lr_decay: float = 0,
-        weight_decay: float = 0,
-        initial_accumulator_value: float = 0,
-        eps: float = 1e-10,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        self.lr = check_real(lr, "lr", low=0)
-        self.lr_decay = check_real(lr_decay, "lr_decay", low=0)
-        self.weight_decay = check_real(weight_decay, "weight_decay", low=0)
-        self.initial_accumulator_value = check_real(initial_accumulator_value, "initial_accumulator_value", low=0)
-        self.eps = check_real(eps, "eps", low=0)
-        self.maximize = check_bool(maximize, "maximize")
-        super().__init__(params)
+    def __init__(self, params: Mapping[str, np.ndarray], lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0, eps: float = 1e-10,
+                 *, maximize: bool = False) -> None:
+        super().__init__(params, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                         initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize)
 
     def _init_state(self, p):
         return {"sum": np.full_like(p, self.initial_accumulator_value)}

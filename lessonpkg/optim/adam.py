@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from lessonpkg._validate import check_bool, check_real
+from lessonpkg._validate import check_real
 from lessonpkg.optim.optimizer import Optimizer
 
 
@@ -42,30 +42,21 @@ class Adam(Optimizer):
         Shrink ``p *= 1 - lr * weight_decay`` instead of adding to ``g`` (AdamW).
     """
 
-    hyperparameters = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "decoupled_weight_decay")
+    flags = ("amsgrad", "maximize", "decoupled_weight_decay")
 
-    def __init__(
-        self,
-        params: Mapping[str, np.ndarray],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        amsgrad: bool = False,
-        *,
-        maximize: bool = False,
-        decoupled_weight_decay: bool = False,
-    ) -> None:
-        self.lr = check_real(lr, "lr", low=0)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"betas must be a tuple (beta1, beta2), got {betas!r}")
-        self.betas = tuple(check_real(b, f"betas[{i}]", low=0, high=1, high_open=True) for i, b in enumerate(betas))
-        self.eps = check_real(eps, "eps", low=0)
-        self.weight_decay = check_real(weight_decay, "weight_decay", low=0)
-        self.amsgrad = check_bool(amsgrad, "amsgrad")
-        self.maximize = check_bool(maximize, "maximize")
-        self.decoupled_weight_decay = check_bool(decoupled_weight_decay, "decoupled_weight_decay")
-        super().__init__(params)
+    def __init__(self, params: Mapping[str, np.ndarray], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0,
+                 amsgrad: bool = False, *, maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                         maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+
+    def _check_hyperparameter(self, name: str, value):
+        """``betas`` must be a pair of numbers in [0, 1); the others are checked as in ``Optimizer``."""
+        if name != "betas":
+            return super()._check_hyperparameter(name, value)
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise TypeError(f"betas must be a tuple (beta1, beta2), got {value!r}")
+        return tuple(check_real(b, f"betas[{i}]", low=0, high=1, high_open=True) for i, b in enumerate(value))
 
     def _init_state(self, p):
         state = {"exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p)}

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from lessonpkg._validate import check_array, check_inplace_array
+from lessonpkg._validate import check_array, check_bool, check_inplace_array, check_real
 
 
 def _check_params(params) -> dict[str, np.ndarray]:
@@ -24,19 +24,29 @@ def _check_params(params) -> dict[str, np.ndarray]:
 
 
 class Optimizer:
-    """The shared machinery: checked params and grads, per-name state, the step counter ``t``.
+    """The shared machinery: checked params, hyper-parameters and grads, per-name state, the step counter ``t``.
 
-    Subclasses list their constructor arguments in ``hyperparameters``, build
-    their buffers in ``_init_state(p)`` and update one array in
-    ``_update(p, g, state)``.
+    Subclasses hand their constructor arguments to ``Optimizer.__init__`` by keyword,
+    name the bool ones in ``flags``, build their buffers in ``_init_state(p)`` and
+    update one array in ``_update(p, g, state)``.
     """
 
-    hyperparameters: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()  # the hyper-parameters that are bools
+    signed: tuple[str, ...] = ()  # the real ones that may be negative (torch checks no sign)
 
-    def __init__(self, params: Mapping[str, np.ndarray]) -> None:
+    def __init__(self, params: Mapping[str, np.ndarray], **hyperparameters) -> None:
+        self.hyperparameters = tuple(hyperparameters)  # in the constructor's order, for state_dict and repr
+        for name, value in hyperparameters.items():
+            setattr(self, name, self._check_hyperparameter(name, value))
         self.params = _check_params(params)
         self.t = 0
         self.state = {k: self._init_state(p) for k, p in self.params.items()}
+
+    def _check_hyperparameter(self, name: str, value):
+        """Return ``value`` checked: a bool if ``name`` is in ``flags``, else a finite real (>= 0 unless ``signed``)."""
+        if name in self.flags:
+            return check_bool(value, name)
+        return check_real(value, name, low=None if name in self.signed else 0)
 
     def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
         return {}

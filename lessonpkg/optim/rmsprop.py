@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from lessonpkg._validate import check_bool, check_real
 from lessonpkg.optim.optimizer import Optimizer
 
 
@@ -37,28 +36,13 @@ class RMSprop(Optimizer):
         Ascend instead of descend.
     """
 
-    hyperparameters = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
+    flags = ("centered", "maximize")
 
-    def __init__(
-        self,
-        params: Mapping[str, np.ndarray],
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum: float = 0,
-        centered: bool = False,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        self.lr = check_real(lr, "lr", low=0)
-        self.alpha = check_real(alpha, "alpha", low=0)
-        self.eps = check_real(eps, "eps", low=0)
-        self.weight_decay = check_real(weight_decay, "weight_decay", low=0)
-        self.momentum = check_real(momentum, "momentum", low=0)
-        self.centered = check_bool(centered, "centered")
-        self.maximize = check_bool(maximize, "maximize")
-        super().__init__(params)
+    def __init__(self, params: Mapping[str, np.ndarray], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 *, maximize: bool = False) -> None:
+        super().__init__(params, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                         centered=centered, maximize=maximize)
 
     def _init_state(self, p):
         state = {"square_avg": np.zeros_like(p)}

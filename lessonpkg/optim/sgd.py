@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from lessonpkg._validate import check_bool, check_real
 from lessonpkg.optim.optimizer import Optimizer
 
 
@@ -33,31 +32,18 @@ class SGD(Optimizer):
         Ascend instead of descend.
     """
 
-    hyperparameters = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
+    flags = ("nesterov", "maximize")
+    signed = ("dampening",)
 
-    def __init__(
-        self,
-        params: Mapping[str, np.ndarray],
-        lr: float = 1e-3,
-        momentum: float = 0,
-        dampening: float = 0,
-        weight_decay: float = 0,
-        nesterov: bool = False,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        self.lr = check_real(lr, "lr", low=0)
-        self.momentum = check_real(momentum, "momentum", low=0)
-        self.dampening = check_real(dampening, "dampening")
-        self.weight_decay = check_real(weight_decay, "weight_decay", low=0)
-        self.nesterov = check_bool(nesterov, "nesterov")
-        self.maximize = check_bool(maximize, "maximize")
+    def __init__(self, params: Mapping[str, np.ndarray], lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False) -> None:
+        super().__init__(params, lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                         nesterov=nesterov, maximize=maximize)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 "nesterov=True requires momentum > 0 and dampening == 0, "
                 f"got momentum={self.momentum}, dampening={self.dampening}"
             )
-        super().__init__(params)
 
     def _init_state(self, p):
         return {"momentum_buffer": np.zeros_like(p)} if self.momentum != 0 else {}

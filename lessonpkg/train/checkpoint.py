@@ -9,13 +9,16 @@ The file is ``path`` itself when it ends in ``.npz`` and ``path + ".npz"``
 otherwise, for both functions: ``save_checkpoint("run1", ...)`` writes
 ``run1.npz`` (as ``np.savez`` names it) and ``load_checkpoint("run1", ...)``
 reads it back.
+
+A script that ships several models in one file trains them with ``train_each``, which also returns
+their loss curves as extras; the chapter reads the curves back with ``load_curves``.
 """
 
 from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +27,7 @@ from lessonpkg.nn.module import Module
 
 EXTRA = "extra"
 SUFFIX = ".npz"
+CURVES = ("train_loss", "val_loss")
 
 
 def _checkpoint_file(path: str | os.PathLike) -> Path:
@@ -126,3 +130,28 @@ def _checked_modules(modules) -> dict[str, Module]:
         if not isinstance(module, Module):
             raise TypeError(f"modules[{name!r}] must be a lessonpkg Module, got {type(module).__name__}")
     return dict(modules)
+
+
+def train_each(train_one: Callable, names: Iterable[str], *, show_progress: bool = True,
+               unit: str = "loss") -> tuple[dict[str, Module], dict[str, np.ndarray]]:
+    """Train one model per name; return the models and their loss curves, as ``save_checkpoint`` takes them.
+
+    ``train_one(name, progress)`` trains one model, passing ``progress`` (a bar's description, or False) to
+    ``fit``, and returns the model and ``fit``'s history. The curves are the extras ``"<name>_train_loss"``
+    (epochs,), the training loss after each epoch, and ``"<name>_val_loss"`` (epochs + 1,), the validation
+    loss before training and after each epoch. With ``show_progress`` each model's last validation loss is
+    printed, in ``unit``.
+    """
+    models, extras = {}, {}
+    for name in names:
+        model, history = train_one(name, f"training {name}" if show_progress else False)
+        models[name] = model
+        extras[f"{name}_train_loss"], extras[f"{name}_val_loss"] = history["train_loss"][1:], history["val_loss"]
+        if show_progress:
+            print(f"{name}: validation {unit} {history['val_loss'][-1]:.4f}")
+    return models, extras
+
+
+def load_curves(extras: Mapping[str, np.ndarray], names: Iterable[str]) -> dict[str, dict[str, np.ndarray]]:
+    """The curves that ``train_each`` returned, from a checkpoint's extras: ``{name: {"train_loss", "val_loss"}}``."""
+    return {name: {k: extras[f"{name}_{k}"] for k in CURVES} for name in names}

@@ -104,7 +104,7 @@ def clip_grad_value_(grads: Mapping[str, np.ndarray] | Sequence[np.ndarray], cli
     Parameters
     ----------
     grads : dict of str -> ndarray, or list of ndarray
-        The gradients, e.g. the ``grads`` from ``backward``; any shapes, modified in place.
+        The gradients, as in ``clip_grad_norm_``.
     clip_value : float
         The largest absolute value allowed, >= 0.
     """
