@@ -10,8 +10,6 @@ keyword ``dtype`` (np.float64 or np.float32).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from lessonpkg._validate import check_array, check_shape
@@ -20,25 +18,13 @@ from lessonpkg.nn.module import Cache, Module
 
 
 class _Activation(Module):
-    """An element-wise ``out = function(x)`` whose derivative is written in terms of the output.
-
-    ``forward`` caches ``out``; ``backward`` returns ``dout * derivative(out)``. Each subclass names its pair
-    from ``lessonpkg.nn.functional``.
-    """
-
-    function: Callable[[np.ndarray], np.ndarray]  # x -> out
-    derivative: Callable[[np.ndarray], np.ndarray]  # out -> d out / d x, written with out
+    """Shared input checks and torch interop for the parameter-free activations."""
 
     def __init__(self, *, dtype=np.float64) -> None:
         super().__init__(dtype)
 
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, Cache]:
-        out = self.function(check_array(x, "x", dtype=self.dtype))
-        return out, self.save_for_backward(out=out)
-
-    def backward(self, dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict]:
-        out = self.check_cache(cache)["out"]
-        return self._check_dout(dout, out) * self.derivative(out), {}
+    def _check_x(self, x) -> np.ndarray:
+        return check_array(x, "x", dtype=self.dtype)
 
     def _check_dout(self, dout, out: np.ndarray) -> np.ndarray:
         dout = check_array(dout, "dout", dtype=self.dtype)
@@ -57,19 +43,34 @@ class _Activation(Module):
 class Tanh(_Activation):
     """``out = tanh(x)``; backward ``dx = dout * (1 - out**2)``. Any shape (*)."""
 
-    function = staticmethod(F.tanh)
-    derivative = staticmethod(F.dtanh)  # 1 - out**2
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, Cache]:
+        out = F.tanh(self._check_x(x))
+        return out, self.save_for_backward(out=out)
+
+    def backward(self, dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict]:
+        out = self.check_cache(cache)["out"]
+        return self._check_dout(dout, out) * F.dtanh(out), {}
 
 
 class Sigmoid(_Activation):
     """``out = 1 / (1 + exp(-x))``, finite at any ``|x|``; backward ``dx = dout * out * (1 - out)``. Any shape (*)."""
 
-    function = staticmethod(F.sigmoid)
-    derivative = staticmethod(F.dsigmoid)  # out * (1 - out)
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, Cache]:
+        out = F.sigmoid(self._check_x(x))
+        return out, self.save_for_backward(out=out)
+
+    def backward(self, dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict]:
+        out = self.check_cache(cache)["out"]
+        return self._check_dout(dout, out) * F.dsigmoid(out), {}
 
 
 class ReLU(_Activation):
     """``out = max(x, 0)``; backward ``dx = dout * (out > 0)`` (zero at ``x = 0``, as in torch). Any shape (*)."""
 
-    function = staticmethod(F.relu)
-    derivative = staticmethod(F.drelu)  # 1 where out > 0, else 0
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, Cache]:
+        out = F.relu(self._check_x(x))
+        return out, self.save_for_backward(out=out)
+
+    def backward(self, dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, dict]:
+        out = self.check_cache(cache)["out"]
+        return self._check_dout(dout, out) * F.drelu(out), {}
