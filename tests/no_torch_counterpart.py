@@ -58,6 +58,8 @@ NO_TORCH_COUNTERPART: dict[str, tuple[str, str]] = {
     "metrics": ("edit distance, error rate and exact match: integer counting, no torch counterpart",
                 "tests/test_metrics.py: known values and the recursive definition"),
     "models.NGramModel": ("a count-based language model", "tests/test_ngram.py"),
+    "models.KneserNeyModel": ("a count-based language model (interpolated Kneser-Ney); torch has none",
+                              "tests/test_ngram.py: distributions sum to 1, a hand-worked example, discount tuning"),
     "models.ngram": ("a count-based language model", "tests/test_ngram.py"),
     "train.Arrays": ("arrays cut into shuffled minibatches along axis 0", "tests/test_train.py"),
     "train.Chunks": ("sequences cut into chunks for truncated BPTT; compared with torch through train.ChunkedRNN",

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from lessonpkg.models.ngram import NGramModel, bits_per_token, perplexity
+from lessonpkg.models.ngram import KneserNeyModel, NGramModel, bits_per_token, perplexity
 
 
 @pytest.mark.parametrize("order", [1, 2, 3])
@@ -60,3 +60,84 @@ def test_perplexity_and_bits_refuse_a_non_finite_or_negative_nll(fn):
         fn(np.inf)
     with pytest.raises(TypeError, match="nll must be a real number, got str"):
         fn("1.0")
+
+
+# -- interpolated Kneser-Ney --
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4])
+@pytest.mark.parametrize("discount", [0.1, 0.75, 1.0])
+def test_kneser_ney_gives_a_distribution_for_every_context(order, discount):
+    rng = np.random.default_rng(order)
+    m = KneserNeyModel(order, 4, discount).fit(rng.integers(0, 3, size=60))  # token 3 never seen
+    for ctx in itertools.product(range(4), repeat=order - 1):  # seen and unseen contexts
+        p = m.probs(ctx)
+        assert p.shape == (4,) and np.all(p > 0)
+        np.testing.assert_allclose(p.sum(), 1.0, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_kneser_ney_nll_equals_the_product_of_conditional_probabilities(order):
+    rng = np.random.default_rng(0)
+    m = KneserNeyModel(order, 3, 0.6).fit(rng.integers(0, 3, size=50))
+    s = rng.integers(0, 3, size=20)
+    padded = [0] * (order - 1) + list(s)
+    expected = -np.mean([np.log(m.probs(padded[t:t + order - 1])[s[t]]) for t in range(1, 20)])
+    np.testing.assert_allclose(m.nll(s), expected, rtol=1e-12)
+
+
+def test_kneser_ney_by_hand():
+    m = KneserNeyModel(2, 3, discount=0.5).fit(np.array([0, 1, 1, 2]))
+    # bigrams (0,1), (1,1), (1,2). Continuation counts: 1 follows {0, 1} -> 2, 2 follows {1} -> 1, 0 -> 0;
+    # total 3, 2 types. P_1(c) = (max(N - 0.5, 0) + 0.5 * 2 / 3) / 3 = [1/9, 11/18, 5/18]
+    p1 = np.array([1 / 9, 11 / 18, 5 / 18])
+    np.testing.assert_allclose(m.probs([2]), p1, rtol=1e-12)  # context 2 never seen: the lower order alone
+    # after 1: counts [0, 1, 1], total 2, 2 types -> (max(c - 0.5, 0) + 0.5 * 2 * P_1) / 2
+    np.testing.assert_allclose(m.probs([1]), [1 / 18, 10 / 18, 7 / 18], rtol=1e-12)
+    # after 0: counts [0, 1, 0], total 1, 1 type -> (max(c - 0.5, 0) + 0.5 * P_1) / 1
+    np.testing.assert_allclose(m.probs([0]), [1 / 18, 0.5 + 11 / 36, 5 / 36], rtol=1e-12)
+    uni = KneserNeyModel(1, 3, discount=0.5).fit(np.array([0, 1, 1, 2]))  # raw counts [0, 2, 1] at the top order
+    np.testing.assert_allclose(uni.probs(), [1 / 9, (1.5 + 1 / 3) / 3, (0.5 + 1 / 3) / 3], rtol=1e-12)
+
+
+def test_kneser_ney_discount_tuning_picks_the_validation_minimum():
+    rng = np.random.default_rng(1)
+    train, val = rng.integers(0, 5, size=300), rng.integers(0, 5, size=100)
+    m = KneserNeyModel(3, 5).fit(train)
+    grid = [0.2, 0.4, 0.6, 0.8, 1.0]
+    scores = m.tune_discount(val, grid)
+    assert list(scores) == grid
+    for d in grid:
+        np.testing.assert_allclose(scores[d], KneserNeyModel(3, 5, d).fit(train).nll(val), rtol=1e-12)
+    assert m.discount == min(grid, key=lambda d: scores[d])
+    np.testing.assert_allclose(m.nll(val), min(scores.values()), rtol=1e-12)
+
+
+def test_kneser_ney_bad_inputs_raise_clear_errors():
+    with pytest.raises(ValueError, match=r"discount must be a finite number > 0 and <= 1, got 0"):
+        KneserNeyModel(2, 3, discount=0)
+    with pytest.raises(ValueError, match=r"discount must be a finite number > 0 and <= 1, got 1.5"):
+        KneserNeyModel(2, 3, discount=1.5)
+    with pytest.raises(TypeError, match="discount must be a real number, got str"):
+        KneserNeyModel(2, 3, discount="0.5")
+    with pytest.raises(ValueError, match="order must be"):
+        KneserNeyModel(0, 3)
+    with pytest.raises(ValueError, match="must be fitted"):
+        KneserNeyModel(2, 3).nll(np.array([0, 1]))
+    m = KneserNeyModel(2, 3).fit(np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match=r"token indices in \[0, 3\)"):
+        m.nll(np.array([0, 3]))
+    with pytest.raises(ValueError, match="context"):
+        m.probs([5])
+    with pytest.raises(ValueError, match=r"discounts must be a finite number > 0 and <= 1, got 2"):
+        m.tune_discount(np.array([0, 1]), [0.5, 2.0])
+    with pytest.raises(ValueError, match="at least one"):
+        m.tune_discount(np.array([0, 1]), [])
+
+
+def test_kneser_ney_token_log_probs_average_to_the_nll():
+    rng = np.random.default_rng(2)
+    m = KneserNeyModel(3, 4, 0.7).fit(rng.integers(0, 4, size=100))
+    s = rng.integers(0, 4, size=30)
+    lps = m.token_log_probs(s)
+    assert lps.shape == (29,)
+    np.testing.assert_allclose(-lps.mean(), m.nll(s), rtol=1e-12)
