@@ -111,6 +111,8 @@ class KneserNeyModel(NGramModel):
         D, one absolute discount for every order.
     pad : int
         The token assumed before the start of a stream.
+
+    Counting (``fit``'s ``counts``, the contexts of ``_ngrams``) is NGramModel's; its ``k`` is not used.
     """
 
     def __init__(self, order: int, vocab_size: int, discount: float = 0.75, pad: int = 0) -> None:
