@@ -57,3 +57,29 @@ def test_token_encoder(splits):
     assert enc.ids(["zzzz"])[0] == 1  # unknown
     with pytest.raises(TypeError, match="data must be a non-empty TaggedSentences"):
         enc.encode([("a",)])
+
+
+def test_insert_clause_moves_the_cue_of_every_second_ambiguous_sentence(splits):
+    data = splits.val
+    far = en.insert_clause(data)
+    ambiguous = [i for i, c in enumerate(data.constructions) if c in en.CONSTRUCTIONS[2:4] + en.CONSTRUCTIONS[6:8]]
+    moved = set(ambiguous[1::2])
+    assert len(far) == len(data)
+    for i in range(len(data)):
+        if i in moved:
+            assert far.tokens[i] == data.tokens[i][:1] + en.FAR_CLAUSE + data.tokens[i][1:]
+            assert far.tags[i] == data.tags[i][:1] + ("O",) * len(en.FAR_CLAUSE) + data.tags[i][1:]
+            assert far.constructions[i] == data.constructions[i] + ", cue after a clause"
+        else:
+            assert (far.tokens[i], far.tags[i], far.constructions[i]) == (data.tokens[i], data.tags[i],
+                                                                          data.constructions[i])
+    assert moved and len(en.insert_clause(data, every=1).tags[ambiguous[0]]) == len(data.tags[ambiguous[0]]) + 7
+
+
+def test_insert_clause_rejects_bad_arguments(splits):
+    with pytest.raises(TypeError, match="data must be a TaggedSentences"):
+        en.insert_clause([("May",)])
+    with pytest.raises(ValueError, match="clause must be a non-empty tuple"):
+        en.insert_clause(splits.val, clause=())
+    with pytest.raises(ValueError, match="every"):
+        en.insert_clause(splits.val, every=0)

@@ -17,7 +17,9 @@ names in the census lists and also a month or a modal verb; they only occur
 at the start of a sentence, where capitals say nothing, so only the **next**
 word tells them apart: a surname or a verb of the name templates, against a
 number, "is", "was", "I" or "you". The same holds for "One". These tokens
-need right context.
+need right context. ``insert_clause`` moves that cue further away in some of
+them ("May , as far as I know , Lopez signed the form ."), beyond a window of
+neighbouring words, without touching the generated sentences.
 
 A number is a cardinal quantity: digits, or number words ("forty two" is one
 entity of two tokens); the pronoun "one" is not a number.
@@ -74,6 +76,7 @@ CONSTRUCTIONS = ("name, after a verb", "name, sentence start", "ambiguous word, 
                  "ambiguous word, not a name", "number in digits", "number in two words", "'one', as a number",
                  "'one', as a pronoun")
 WEIGHTS = (0.2, 0.15, 0.125, 0.125, 0.1, 0.1, 0.1, 0.1)
+FAR_CLAUSE = (",", "as", "far", "as", "I", "know", ",")  # inserted by ``insert_clause``
 
 
 def read_census_surnames(limit: int = N_SURNAMES) -> tuple[str, ...]:
@@ -185,6 +188,35 @@ def make_sentences(n: int, first_names, surnames, rng: np.random.Generator | int
     kinds = gen.choice(len(CONSTRUCTIONS), size=n, p=WEIGHTS)
     pairs = [make_sentence(CONSTRUCTIONS[k], first_names, surnames, gen) for k in kinds]
     return TaggedSentences([p[0] for p in pairs], [p[1] for p in pairs], [CONSTRUCTIONS[k] for k in kinds])
+
+
+def insert_clause(data: TaggedSentences, clause: tuple[str, ...] = FAR_CLAUSE, every: int = 2) -> TaggedSentences:
+    """Move the cue of every ``every``-th ambiguous sentence out of reach: insert ``clause`` after its first word.
+
+    The ambiguous constructions ("May ...", "One ...") are told apart only by the next word. With
+    ``clause`` (tagged ``O``) inserted after the first word, "May , as far as I know , Lopez signed the form ."
+    puts that cue ``len(clause) + 1`` tokens away, beyond a window of neighbouring words. The changed
+    sentences get the construction ``"<construction>, cue after a clause"``; all other sentences, and the
+    other ambiguous ones, are returned unchanged. No random numbers are drawn.
+    """
+    if not isinstance(data, TaggedSentences):
+        raise TypeError(f"data must be a TaggedSentences, got {type(data).__name__}")
+    if not isinstance(clause, tuple) or not clause or not all(isinstance(w, str) and w for w in clause):
+        raise ValueError(f"clause must be a non-empty tuple of non-empty strings, got {clause!r}")
+    every = check_int(every, "every", low=1)
+    tokens, tags, constructions = [], [], []
+    k = 0
+    for words, labels, kind in zip(data.tokens, data.tags, data.constructions):
+        if kind in CONSTRUCTIONS[2:4] + CONSTRUCTIONS[6:8]:  # the ambiguous words and "One"
+            k += 1
+            if k % every == 0:
+                words = tuple(words[:1]) + clause + tuple(words[1:])
+                labels = tuple(labels[:1]) + ("O",) * len(clause) + tuple(labels[1:])
+                kind = f"{kind}, cue after a clause"
+        tokens.append(tuple(words))
+        tags.append(tuple(labels))
+        constructions.append(kind)
+    return TaggedSentences(tokens, tags, constructions)
 
 
 def load_entities(n_train: int = 3000, n_val: int = 500, n_test: int = 1000,
