@@ -13,6 +13,7 @@ from lessonpkg.data import (  # noqa: F401
     names,  # lp.data.names.load_names: US census first names, Chapter 8
     sentiment,  # lp.data.sentiment.load_sentiment: generated reviews with negation, Chapter 9
     speech,  # lp.data.speech.load_spoken_digits: generated spoken digits, Chapter 12
+    uea,  # lp.data.uea.load_uea: real UCR/UEA series from sktime (JapaneseVowels, BasicMotions, GunPoint)
 )
 from lessonpkg.data.codetext import CodeText, code_tags, encode_text, make_code_text  # noqa: F401
 from lessonpkg.data.digits import DigitSequences, load_digits_sequences  # noqa: F401
