@@ -59,11 +59,16 @@ def test_the_extractor_finds_values_and_skips_code_and_identifiers(markdown, num
     ("number", "text", "found"),
     [
         ("0.93", "accuracy 0.93\n", True),
+        ("0.93", "accuracy 0.9312\n", True),
         ("0.93", "accuracy 0.935\n", False),
         ("0.93", "accuracy 10.93\n", False),
+        ("0.93", "accuracy 0.9\n", False),
+        ("0.96", "mean 0.960", True),
         ("63%", "novel share 0.63", True),
         ("63%", "novel share 63.0%", True),
+        ("63%", "novel share 63", False),
         ("1e-5", "lr 1e-05", True),
+        ("1e-5", "lr 1e-06", False),
         (".5", "p = 0.5", True),
     ],
 )

@@ -16,19 +16,45 @@ from pathlib import Path
 NUMBER = re.compile(
     r"(?<![\w.])(\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\.\d+|\d+(?:\.\d+)?\s?%)(?![\w])"
 )
-# Code spans, links' targets, citation roles and labels hold identifiers, not claims.
+# Code spans, links' targets, citation roles, labels and directive options hold identifiers, not claims.
 SKIP = [
-    re.compile(r"```.*?```", re.S),
     re.compile(r"`[^`\n]*`"),
     re.compile(r"\]\([^)]*\)"),
     re.compile(r"\{(?:cite|cite:p|cite:t|ref|numref|eq|doc|download)\}`[^`]*`"),
     re.compile(r"https?://\S+"),
-    re.compile(r"\(eq-[\w-]+\)="),
+    re.compile(r"\([\w-]+\)="),
+    re.compile(r"^\s*:[\w-]+:.*$", re.M),
 ]
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(\S*)")
+
+
+CODE_DIRECTIVES = ("{code-block}", "{code}", "{code-cell}")
+
+
+def prose(markdown):
+    """``markdown`` without its code blocks. A MyST directive (```{note}, ````{solution}) keeps its
+    content, which is prose; a code fence (```python, ```text, ```{code-block}) drops it."""
+    kept, fences = [], []  # fences: the open fences, innermost last, as (marker, is_code)
+    for line in markdown.splitlines():
+        match = FENCE.match(line)
+        in_code = bool(fences) and fences[-1][1]
+        if match:
+            marker, info = match.groups()
+            closes = bool(fences) and not info and marker[0] == fences[-1][0][0] \
+                and len(marker) >= len(fences[-1][0])
+            if closes:
+                fences.pop()
+            elif not in_code:
+                fences.append((marker, not info.startswith("{") or info in CODE_DIRECTIVES))
+            continue
+        if not in_code:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def typed_numbers(markdown):
     """The numbers a markdown cell states, as written, in order."""
+    markdown = prose(markdown)
     for pattern in SKIP:
         markdown = pattern.sub(" ", markdown)
     return [m.group(1).replace(" ", "") for m in NUMBER.finditer(markdown)]
@@ -49,32 +75,44 @@ def output_text(cell):
     return "\n".join(parts)
 
 
-def variants(number):
-    """The spellings an output may use for the same value: "63%" also as "0.63" or "63.0%"."""
-    if number.endswith("%"):
-        value = number[:-1]
-        forms = {value + "%", value}
-        frac = float(value) / 100
-        forms |= {f"{frac:.{d}f}" for d in range(2, 5)}
-        forms |= {f"{float(value):.{d}f}" for d in range(0, 3)}
-        return forms
-    forms = {number}
-    if number.startswith("."):
-        forms.add("0" + number)
-    if "e" in number.lower():
-        mantissa, _, exp = number.lower().partition("e")
-        sign = "-" if exp.startswith("-") else "+"
-        digits = exp.lstrip("+-")
-        forms |= {f"{mantissa}e{sign}{digits.zfill(2)}", f"{mantissa}e{exp}"}
-    return forms
+PRINTED = re.compile(r"(?<![\w.])(\d*\.?\d+(?:[eE][+-]?\d+)?)(\s?%)?")
+
+
+def printed_values(text):
+    """The numbers an output prints, as (spelling, value, decimals, is_percent)."""
+    found = []
+    for m in PRINTED.finditer(text):
+        spelling = m.group(1)
+        mantissa = spelling.lower().split("e")[0]
+        decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+        found.append((spelling, float(spelling), decimals, bool(m.group(2))))
+    return found
 
 
 def appears(number, text):
-    """Whether ``number`` appears in ``text`` as a whole token, in any of its spellings."""
-    for form in variants(number):
-        if re.search(r"(?<![\d.])" + re.escape(form) + r"(?![\d])", text):
-            return True
-    return False
+    """Whether the outputs ``text`` print ``number``: the same value, at the prose's precision or finer.
+
+    "0.96" matches a printed 0.960 or 0.9612 (prose may round a printed number), never 0.97 or 1.0.
+    "63%" matches 63%, 63.2% or 0.632. "1e-5" matches 1e-05 or 1.0e-5 (an exponent is compared by value).
+    """
+    values = printed_values(text)
+    if number.endswith("%"):
+        body = number[:-1]
+        d = len(body.split(".")[1]) if "." in body else 0
+        target = float(body)
+        for _, value, decimals, percent in values:
+            if percent and decimals >= d and f"{value:.{d}f}" == f"{target:.{d}f}":
+                return True
+            if not percent and decimals >= d + 2 and f"{100 * value:.{d}f}" == f"{target:.{d}f}":
+                return True
+        return False
+    if "e" in number.lower():
+        target = float(number)
+        return any("e" in s.lower() and value == target for s, value, _, _ in values)
+    d = len(number.split(".")[1])
+    target = f"{float(number):.{d}f}"
+    return any(decimals >= d and "e" not in s.lower() and f"{value:.{d}f}" == target
+               for s, value, decimals, _ in values)
 
 
 def unprinted_numbers(path, allowed=()):
