@@ -27,10 +27,15 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 env: $(STAMP)
 
-$(STAMP): pyproject.toml
+# jupyter/rnn-from-scratch.json: the course's JupyterLab settings (no news pop-up, no update check,
+# both of which would ask the internet), installed as an override in the environment's app settings.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/rnn-from-scratch.json
+
+$(STAMP): pyproject.toml jupyter/rnn-from-scratch.json
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]}; set PYTHON=/path/to/python3.11"'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	install -D -m 644 jupyter/rnn-from-scratch.json $(LAB_OVERRIDES)
 	@touch $(STAMP)
 	@echo "Environment ready in $(VENV)"
 

@@ -1,10 +1,12 @@
 """The project's own invariants: one source of truth for dependencies, and a consistent table of contents."""
 
 import json
+import re
 import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +87,53 @@ def test_make_lab_passes_allow_root_exactly_when_run_as_root(tmp_path):
     args = result.stdout.split()
     assert args[:2] == ["lab", "book/"]
     assert ("--allow-root" in args) == (os.geteuid() == 0)
+
+
+
+# Addresses that name no real repository: the template's own name and the usual stand-ins.
+PLACEHOLDER = re.compile(
+    r"rnn-from-scratch/rnn-from-scratch|example\.(com|org)|your[-_]?(org|account|user|name|repo)|<[^>]*>|"
+    r"\b(USER|ORG|OWNER|REPO)\b|/username/|/user/repo",
+    re.IGNORECASE,
+)
+PUBLIC_REPOSITORY = re.compile(r"https://(github\.com|gitlab\.com|codeberg\.org)/[\w.-]+/[\w.-]+/?")
+
+
+def launch_button_problem(config: dict) -> str | None:
+    """Why the buttons that ``config`` (a parsed _config.yml) turns on would lead nowhere, or None."""
+    launch = config.get("launch_buttons") or {}
+    html = config.get("html") or {}
+    buttons = [k for k in ("binderhub_url", "colab_url", "jupyterhub_url", "jupyterlite_url") if launch.get(k)]
+    buttons += [k for k in ("use_repository_button", "use_issues_button", "use_edit_page_button") if html.get(k)]
+    url = str((config.get("repository") or {}).get("url") or "").strip()
+    if not buttons:
+        return None  # no button links at all: nothing can lead to a missing page
+    if not url:
+        return f"_config.yml turns on {buttons} but names no repository.url"
+    if not PUBLIC_REPOSITORY.fullmatch(url):
+        return f"repository.url must be the address of a public repository, got {url!r}"
+    if PLACEHOLDER.search(url):
+        return f"repository.url {url!r} is a placeholder, not a real repository"
+    return None
+
+
+def test_launch_buttons_appear_only_with_a_real_repository_address():
+    problem = launch_button_problem(yaml.safe_load((ROOT / "_config.yml").read_text()))
+    assert problem is None, problem
+
+
+@pytest.mark.parametrize(
+    ("config", "ok"),
+    [
+        ({"launch_buttons": {"thebe": False}, "html": {"use_repository_button": False}}, True),
+        ({"launch_buttons": {"binderhub_url": "https://mybinder.org"}}, False),
+        ({"launch_buttons": {"colab_url": "x"}, "repository": {"url": "https://github.com/rnn-from-scratch/rnn-from-scratch"}},
+         False),
+        ({"html": {"use_repository_button": True}, "repository": {"url": "https://github.com/your-org/course"}}, False),
+        ({"html": {"use_repository_button": True}, "repository": {"url": "https://github.com/<you>/course"}}, False),
+        ({"html": {"use_repository_button": True}, "repository": {"url": "https://example.com/a/b"}}, False),
+        ({"launch_buttons": {"colab_url": "x"}, "repository": {"url": "https://github.com/jdoe/rnn-course"}}, True),
+    ],
+)
+def test_the_launch_button_check_refuses_placeholders(config, ok):
+    assert (launch_button_problem(config) is None) is ok

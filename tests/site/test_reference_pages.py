@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
@@ -57,8 +58,19 @@ def test_search_index_covers_the_chapters():
     assert "book/part2/lstm" in index and '"forget"' in index
 
 
-def test_notebook_pages_offer_download_and_launch_links_and_code_has_copy_buttons():
+def test_notebook_pages_offer_download_and_copy_buttons_and_no_link_to_a_missing_repository():
     page = (HTML / "book" / "part2" / "lstm.html").read_text(encoding="utf-8")
     assert "_sources/book/part2/lstm.ipynb" in page  # the .ipynb download
-    assert "mybinder.org/v2/gh/" in page and "colab.research.google.com/github/" in page
     assert "copybutton.js" in page
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    url = ((config.get("repository") or {}).get("url") or "").rstrip("/")
+    launch = config.get("launch_buttons") or {}
+    # Launch buttons exactly when _config.yml turns them on (tests/test_project.py checks its address).
+    assert ("mybinder.org/v2/gh/" in page) == bool(launch.get("binderhub_url"))
+    assert ("colab.research.google.com/github/" in page) == bool(launch.get("colab_url"))
+    for html in HTML.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "rnn-from-scratch/rnn-from-scratch" not in text, f"{html.name} links to the placeholder repository"
+        if not url:  # no repository named: no page may offer a launch or repository link
+            assert "mybinder.org/v2" not in text and "colab.research.google.com/github" not in text, (
+                f"{html.name} offers a launch button, but _config.yml names no repository")
