@@ -5,7 +5,14 @@ import dataclasses
 import numpy as np
 import pytest
 
-from lessonpkg.data.timeseries import Scaler, TimeSeries, load_sunspots, make_windows
+from lessonpkg.data.timeseries import (
+    Scaler,
+    TimeSeries,
+    load_sunspots,
+    load_tbill_rate,
+    make_random_walk,
+    make_windows,
+)
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +114,69 @@ def test_scaler_bad_input():
         Scaler().fit(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="must be finite"):
         Scaler().fit(np.array([1.0, np.nan, 2.0]))
+
+
+@pytest.fixture(scope="module")
+def tbill() -> TimeSeries:
+    pytest.importorskip("statsmodels")
+    return load_tbill_rate()
+
+
+def test_tbill_rate_shape_quarters_and_split(tbill):
+    assert tbill.values.shape == (203,) and tbill.values.dtype == np.float64
+    assert tbill.time[0] == 1959.0 and tbill.time[-1] == 2009.5 and np.allclose(np.diff(tbill.time), 0.25)
+    assert tbill.time[tbill.val_start] == 1990.0 and tbill.time[tbill.test_start] == 2000.0
+    assert (tbill.train.size, tbill.val.size, tbill.test.size) == (124, 40, 39)
+    assert tbill.values[0] == 2.82 and tbill.values[-1] == 0.12  # percent per year, 1959Q1 and 2009Q3
+    assert np.all(tbill.values > 0) and np.all(np.isfinite(tbill.values))
+    b = load_tbill_rate(1980, 2005)
+    assert b.time[b.val_start] == 1980.0 and b.time[b.test_start] == 2005.0
+
+
+def test_tbill_rate_documents_source_and_licence(tbill):
+    import statsmodels.api as sm
+
+    assert "public domain" in sm.datasets.macrodata.COPYRIGHT and "FRED" in sm.datasets.macrodata.SOURCE
+    assert "public domain" in tbill.licence and "BSD-3" in tbill.licence
+    assert "FRED" in tbill.source and "macrodata" in tbill.source and "tbilrate" in tbill.source
+
+
+@pytest.mark.parametrize("val, test", [(1959, 1990), (1990, 1990), (2000, 1990), (1990, 2010)])
+def test_tbill_rate_bad_split(tbill, val, test):
+    with pytest.raises(ValueError, match="val_start_year < test_start_year"):
+        load_tbill_rate(val, test)
+    with pytest.raises(TypeError, match="val_start_year must be an int"):
+        load_tbill_rate(1990.0, 2000)
+
+
+def test_random_walk_steps_split_and_seed():
+    w = make_random_walk(300, 180, 240, step_std=2.0, rng=3)
+    assert w.values.shape == (300,) and w.values.dtype == np.float64 and w.values[0] == 0.0
+    steps = np.random.default_rng(3).normal(0.0, 2.0, size=299)
+    np.testing.assert_allclose(np.diff(w.values), steps, rtol=0, atol=1e-12)  # y_t - y_{t-1} = e_t
+    assert (w.val_start, w.test_start, w.train.size, w.test.size) == (180, 240, 180, 60)
+    np.testing.assert_array_equal(w.time, np.arange(300))
+    assert "simulated" in w.name and "simulated" in w.source and "no licence" in w.licence
+    np.testing.assert_array_equal(make_random_walk(rng=0).values, make_random_walk(rng=0).values)
+    assert not np.array_equal(make_random_walk(rng=0).values, make_random_walk(rng=1).values)
+
+
+def test_random_walk_increments_are_independent_with_the_given_spread():
+    d = np.diff(make_random_walk(20001, 10000, 15000, step_std=0.5, rng=0).values)
+    assert abs(d.std() - 0.5) < 0.01 and abs(d.mean()) < 0.01
+    assert abs(np.corrcoef(d[:-1], d[1:])[0, 1]) < 0.03  # no linear predictability of the next step
+
+
+def test_random_walk_bad_input():
+    with pytest.raises(ValueError, match="need 0 < val_start < test_start < length=10"):
+        make_random_walk(10, 5, 10)
+    with pytest.raises(ValueError, match="need 0 < val_start < test_start"):
+        make_random_walk(10, 6, 5)
+    with pytest.raises(ValueError, match="step_std must be"):
+        make_random_walk(step_std=0.0)
+    with pytest.raises(TypeError, match="length must be an int"):
+        make_random_walk(length=300.0)
+    with pytest.raises(ValueError, match="val_start must be >= 1"):
+        make_random_walk(val_start=0)
+    with pytest.raises(ValueError, match="rng must be a seed >= 0"):
+        make_random_walk(rng=-1)

@@ -91,3 +91,54 @@ def test_errors_check_axis_and_empty_input(fn):
     with pytest.raises(ValueError, match="y and yhat must hold at least one value"):
         fn(np.zeros(0), np.zeros(0))
     assert fn(y, y + 1, axis=-1).shape == (3,)
+
+
+def test_squared_error_difference_one_step_is_mean_and_plain_standard_error():
+    rng = np.random.default_rng(0)
+    y, a, b = rng.standard_normal((3, 50))
+    d = (a - y) ** 2 - (b - y) ** 2
+    mean, se = fc.squared_error_difference(y, a, b)
+    assert mean == pytest.approx(d.mean(), rel=1e-14)
+    assert se == pytest.approx(d.std() / np.sqrt(d.size), rel=1e-14)
+    assert fc.squared_error_difference(y, b, a) == pytest.approx((-mean, se), rel=1e-14)  # antisymmetric
+    assert fc.squared_error_difference(y, a, a) == (0.0, 0.0)
+
+
+def test_squared_error_difference_bartlett_long_run_variance_by_hand():
+    y = np.zeros(4)
+    b = np.zeros(4)
+    a = np.sqrt([1.0, 2.0, 4.0, 1.0])  # d = 1, 2, 4, 1: mean 2, centred -1, 0, 2, -1
+    c0, c1, c2 = (1 + 0 + 4 + 1) / 4, (0 + 0 - 2) / 4, (-2 + 0) / 4
+    mean, se = fc.squared_error_difference(y, a, b, horizon=3)
+    assert mean == pytest.approx(2.0, rel=1e-14)
+    assert se == pytest.approx(np.sqrt((c0 + 2 * (2 / 3) * c1 + 2 * (1 / 3) * c2) / 4), rel=1e-14)
+    assert fc.squared_error_difference(y, a, b, horizon=2)[1] == pytest.approx(np.sqrt((c0 + c1) / 4), rel=1e-14)
+
+
+def test_squared_error_difference_overlap_widens_the_band():
+    """Forecasts h steps ahead of a random walk from consecutive origins share h - 1 steps: the d_i correlate."""
+    rng = np.random.default_rng(1)
+    walk = np.cumsum(rng.standard_normal(2000))
+    h = 4
+    y, last = walk[h:], walk[:-h]
+    a, b = last, last + 0.5  # b deviates from the last value by a constant: d has mean -0.25
+    mean, se = fc.squared_error_difference(y, a, b, horizon=h)
+    mean1, se1 = fc.squared_error_difference(y, a, b, horizon=1)
+    assert mean == mean1 and se > 1.5 * se1
+    assert abs(mean + 0.25) < 3 * se
+
+
+def test_squared_error_difference_bad_input():
+    z = np.zeros(5)
+    with pytest.raises(ValueError, match=r"same shape \(N,\).*got \(5,\), \(4,\) and \(5,\)"):
+        fc.squared_error_difference(z, z[:4], z)
+    with pytest.raises(ValueError, match="same shape"):
+        fc.squared_error_difference(np.zeros((5, 2)), np.zeros((5, 2)), np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="more origins than horizon=5"):
+        fc.squared_error_difference(z, z, z, horizon=5)
+    with pytest.raises(ValueError, match="horizon must be >= 1"):
+        fc.squared_error_difference(z, z, z, horizon=0)
+    with pytest.raises(TypeError, match="horizon must be an int"):
+        fc.squared_error_difference(z, z, z, horizon=1.0)
+    with pytest.raises(ValueError, match="yhat_b must be finite"):
+        fc.squared_error_difference(z, z, np.full(5, np.nan))

@@ -9,6 +9,8 @@ same windows:
 - ``ARModel``: a linear autoregression of order p fitted by least squares,
   run recursively (each forecast is fed back as the newest input).
 
+``squared_error_difference`` compares two forecasters on the same forecast origins, pairwise.
+
 A recurrent forecaster is trained by ``lp.fit`` with ``early_stopping=lp.train.EarlyStopping(...)``.
 """
 
@@ -157,6 +159,46 @@ def rmse(y: np.ndarray, yhat: np.ndarray, axis: int | None = None) -> np.ndarray
     """Root mean squared error ``sqrt(mean((yhat - y) ** 2))``, over all entries or along ``axis``."""
     y, yhat = _same(y, yhat, axis)
     return np.sqrt(((yhat - y) ** 2).mean(axis=axis))
+
+
+def squared_error_difference(y: np.ndarray, yhat_a: np.ndarray, yhat_b: np.ndarray,
+                             horizon: int = 1) -> tuple[float, float]:
+    """Mean per-origin difference of squared errors, A minus B, and its standard error (Diebold-Mariano style).
+
+    ``d_i = (yhat_a[i] - y[i]) ** 2 - (yhat_b[i] - y[i]) ** 2`` for N consecutive forecast origins,
+    each forecast ``horizon`` steps ahead; a negative mean favours A. Forecasts ``h`` steps ahead
+    from consecutive origins share ``h - 1`` future steps, so the ``d_i`` are correlated up to lag
+    ``h - 1``; the squared standard error is the Bartlett-weighted (Newey-West) long-run variance
+
+    ``se**2 = (c_0 + 2 * sum_{k=1}^{h-1} (1 - k / h) * c_k) / N``,  ``c_k = sum_i (d_i - dbar)(d_{i+k} - dbar) / N``,
+
+    which for ``h = 1`` is the usual ``std(d) / sqrt(N)`` (with ``ddof=0``).
+
+    Parameters
+    ----------
+    y, yhat_a, yhat_b : ndarray of shape (N,)
+        The targets and the two forecasts of them, origins in time order, N > horizon.
+    horizon : int
+        How many steps ahead the forecasts are.
+
+    Returns
+    -------
+    mean : float
+        ``mean(d)``.
+    se : float
+        Its standard error.
+    """
+    horizon = check_int(horizon, "horizon", low=1)
+    y, yhat_a, yhat_b = (check_array(v, name) for v, name in ((y, "y"), (yhat_a, "yhat_a"), (yhat_b, "yhat_b")))
+    if y.ndim != 1 or yhat_a.shape != y.shape or yhat_b.shape != y.shape:
+        raise ValueError(f"y, yhat_a and yhat_b must have the same shape (N,), one forecast per origin, "
+                         f"got {y.shape}, {yhat_a.shape} and {yhat_b.shape}")
+    if y.size <= horizon:
+        raise ValueError(f"need more origins than horizon={horizon} to estimate the standard error, got N={y.size}")
+    d = (yhat_a - y) ** 2 - (yhat_b - y) ** 2  # (N,)
+    dc = d - d.mean()
+    long_run = dc @ dc / d.size + 2 * sum((1 - k / horizon) * (dc[k:] @ dc[:-k]) / d.size for k in range(1, horizon))
+    return float(d.mean()), float(np.sqrt(long_run / d.size))
 
 
 def _same(y, yhat, axis=None) -> tuple[np.ndarray, np.ndarray]:

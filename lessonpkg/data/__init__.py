@@ -27,7 +27,14 @@ from lessonpkg.data.seqtasks import (  # noqa: F401
 )
 from lessonpkg.data.synthetic import adding_problem, delayed_recall  # noqa: F401
 from lessonpkg.data.tabular import TabularSplits, load_iris_2d, stratified_split  # noqa: F401
-from lessonpkg.data.timeseries import Scaler, TimeSeries, load_sunspots, make_windows  # noqa: F401
+from lessonpkg.data.timeseries import (  # noqa: F401
+    Scaler,
+    TimeSeries,
+    load_sunspots,
+    load_tbill_rate,
+    make_random_walk,
+    make_windows,
+)
 from lessonpkg.data.toy_text import (  # noqa: F401
     Vocabulary,
     make_sentences,
