@@ -31,6 +31,15 @@ def test_em_on_real_words_learns_the_familiar_graphones(cmu_model):
     assert ("e", ()) in model.units  # the silent e
 
 
+def test_the_batched_viterbi_of_align_em_equals_the_one_word_viterbi(cmu_model):
+    model, splits = cmu_model
+    alignment = align_em(splits.train[:500])
+    assert alignment.dropped == []
+    for (word, phones), path in zip(splits.train[:500], alignment.paths):
+        assert path == viterbi_align(word, phones, alignment.probs)
+        assert "".join(u[0] for u in path) == word and sum((u[1] for u in path), ()) == phones
+
+
 def test_the_model_reproduces_its_training_words_and_composes_new_ones(cmu_model):
     model, splits = cmu_model
     assert model.lm.sparse and model.lm.vocab_size == len(model.units) + 1
@@ -44,18 +53,20 @@ def test_the_model_reproduces_its_training_words_and_composes_new_ones(cmu_model
 def test_the_first_e_step_counts_every_segmentation_once():
     # "ab" -> (X,): segmentations a:X b:-, a:- b:X, ab:X, each with weight 1/3, so one EM step gives
     # expected counts a:X 1/3, b:- 1/3, a:- 1/3, b:X 1/3, ab:X 1/3 (total 5/3)
-    probs, _ = align_em([("ab", ("X",))], iterations=1)
+    probs = align_em([("ab", ("X",))], iterations=1).probs
     assert probs == pytest.approx({("a", ("X",)): 0.2, ("b", ()): 0.2, ("a", ()): 0.2, ("b", ("X",)): 0.2,
                                    ("ab", ("X",)): 0.2}, rel=1e-12)
 
 
 def test_a_pair_the_shapes_cannot_spell_is_dropped():
     pairs = PAIRS + [("ab", ("A", "B", "C", "D", "E"))]  # five phonemes from two letters
-    probs, dropped = align_em(pairs)
-    assert dropped == [("ab", ("A", "B", "C", "D", "E"))]
-    assert viterbi_align("ab", ("A", "B", "C", "D", "E"), probs) is None
-    model = GraphoneG2P(order=2).fit(pairs, alignment=probs)
-    assert model.dropped == dropped
+    alignment = align_em(pairs)
+    assert alignment.dropped == [len(PAIRS)] and alignment.paths[-1] is None
+    assert viterbi_align("ab", ("A", "B", "C", "D", "E"), alignment.probs) is None
+    model = GraphoneG2P(order=2).fit(pairs, alignment=alignment)
+    assert model.dropped == [("ab", ("A", "B", "C", "D", "E"))]
+    with pytest.raises(TypeError, match="alignment must be the Alignment that align_em"):
+        GraphoneG2P(order=2).fit(PAIRS, alignment=alignment)  # made for other pairs
 
 
 def test_decoding_finds_the_most_probable_graphone_sequence():
@@ -108,7 +119,7 @@ def test_bad_inputs_raise_clear_errors():
         GraphoneG2P(discount=1.5)
     with pytest.raises(ValueError, match="must be fitted"):
         GraphoneG2P().transcribe("box")
-    with pytest.raises(TypeError, match="alignment must be a non-empty dict"):
+    with pytest.raises(TypeError, match="alignment must be the Alignment"):
         GraphoneG2P().fit(PAIRS, alignment=[])
     model = GraphoneG2P(order=2).fit(PAIRS)
     with pytest.raises(ValueError, match="word must be a non-empty str"):

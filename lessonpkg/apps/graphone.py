@@ -22,6 +22,7 @@ segmentation (the maximum approximation), as Phonetisaurus does.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from math import log
 
 import numpy as np
@@ -67,48 +68,82 @@ def _edges(word: str, phones: tuple, shapes) -> list[tuple[int, int, int, int, G
             for i in range(m) for j in range(n + 1) for a, b in shapes if i + a <= m and j + b <= n]
 
 
-def align_em(pairs: Sequence, *, shapes=SHAPES, iterations: int = 10) -> tuple[dict[Graphone, float], list]:
-    """Estimate graphone probabilities by EM over every segmentation of every pair; return them and the drops.
+@dataclass(frozen=True)
+class Alignment:
+    """What ``align_em`` learned: graphone probabilities and each training pair's best segmentation."""
+
+    probs: dict  # {graphone: probability}, summing to 1; graphones EM drove to 0 are left out
+    paths: list  # paths[k]: the most probable segmentation of pairs[k], a list of graphones, or None
+
+    @property
+    def dropped(self) -> list[int]:
+        """The indices of the pairs that no segmentation into the allowed shapes can spell."""
+        return [k for k, path in enumerate(self.paths) if path is None]
+
+
+def align_em(pairs: Sequence, *, shapes=SHAPES, iterations: int = 10) -> Alignment:
+    """Estimate graphone probabilities by EM over every segmentation of every pair, then segment each pair.
 
     The first E-step weighs every segmentation of a word equally; each later one weighs a segmentation by
     the product of its graphones' probabilities. Words are processed in groups of equal (letters, phonemes)
     lengths, whose lattices have the same edges, with one numpy operation per edge for the whole group.
-
-    Returns
-    -------
-    probs : dict {graphone: probability}, summing to 1 (graphones that EM drove to 0 are left out)
-    dropped : list of the pairs no segmentation of ``shapes`` can spell (e.g. more than two phonemes a letter)
+    After the last M-step each pair keeps its most probable (Viterbi) segmentation; a pair that no
+    segmentation can spell (e.g. more than two phonemes a letter) gets None.
     """
     pairs, shapes = _check_pairs(pairs), _check_shapes(shapes)
     iterations = check_int(iterations, "iterations", low=1)
     index: dict[Graphone, int] = {}
-    groups: dict[tuple[int, int], list] = {}
-    for word, phones in pairs:
-        groups.setdefault((len(word), len(phones)), []).append((word, phones))
-    lattices = []  # per group: [(i, j, a, b, unit ids (N,))], the pairs
-    for (m, n), group in groups.items():
-        edges = [(i, j, a, b) for i, j, a, b, _ in _edges("x" * m, ("x",) * n, shapes)]
-        ids = [np.array([index.setdefault((w[i:i + a], p[j:j + b]), len(index)) for w, p in group])
-               for i, j, a, b in edges]
-        lattices.append(([(*e, u) for e, u in zip(edges, ids)], group, (m, n)))
+    groups: dict[tuple[int, int], list[int]] = {}
+    for k, (word, phones) in enumerate(pairs):
+        groups.setdefault((len(word), len(phones)), []).append(k)
+    lattices = []  # per group: [(i, j, a, b, unit ids (N,))], the pairs' indices, (m, n)
+    r = max(b / a for a, b in shapes)  # the most phonemes per letter
+    for (m, n), members in groups.items():  # keep the edges on some path from (0, 0) to (m, n)
+        edges = [(i, j, a, b) for i, j, a, b, _ in _edges("x" * m, ("x",) * n, shapes)
+                 if j <= r * i and n - j - b <= r * (m - i - a)]
+        ids = [np.array([index.setdefault((pairs[k][0][i:i + a], pairs[k][1][j:j + b]), len(index))
+                         for k in members], dtype=np.int64) for i, j, a, b in edges]
+        lattices.append(([(*e, u) for e, u in zip(edges, ids)], members, (m, n)))
     weight = np.ones(len(index))  # the first E-step: every segmentation counts the same
     for _ in range(iterations):
         counts = np.zeros(len(index))
-        for edges, group, (m, n) in lattices:
-            alpha, beta = _forward_backward(edges, weight, len(group), m, n)
+        for edges, members, (m, n) in lattices:
+            if not edges:  # no segmentation spells these pairs
+                continue
+            alpha, beta = _forward_backward(edges, weight, len(members), m, n)
             z = alpha[m, n]  # (N,) total weight of the word's segmentations
-            ok = z > 0
-            for i, j, a, b, u in edges:
-                post = alpha[i, j] * weight[u] * beta[i + a, j + b]
-                np.add.at(counts, u[ok], post[ok] / z[ok])
+            i, j, a, b, u = (np.array(col) for col in zip(*edges))  # (E,) each, u (E, N)
+            post = alpha[i, j] * weight[u] * beta[i + a, j + b] / np.where(z > 0, z, 1.0)  # (E, N) posteriors
+            counts += np.bincount(u.ravel(), post.ravel(), minlength=len(index))
         weight = counts / counts.sum()
     units = list(index)
-    probs = {units[k]: float(weight[k]) for k in np.flatnonzero(weight > 0)}
-    dropped = []
-    for edges, group, (m, n) in lattices:
-        z = _forward_backward(edges, np.ones(len(index)), len(group), m, n)[0][m, n]
-        dropped += [pair for pair, zi in zip(group, z) if zi == 0]
-    return probs, dropped
+    paths: list = [None] * len(pairs)
+    logw = np.array([log(w) if w > 0 else -np.inf for w in weight.tolist()])  # math.log, as _viterbi uses
+    for edges, members, (m, n) in lattices:
+        back = _viterbi_group(edges, logw, len(members), m, n)  # (m + 1, n + 1, N) edge indices
+        for col, k in enumerate(members):
+            if back[m, n, col] < 0:
+                continue
+            path, node = [], (m, n)
+            while node != (0, 0):
+                i, j, a, b, u = edges[back[node][col]]
+                path.append(units[u[col]])
+                node = (i, j)
+            paths[k] = path[::-1]
+    return Alignment({units[k]: float(weight[k]) for k in np.flatnonzero(weight > 0)}, paths)
+
+
+def _viterbi_group(edges, logw: np.ndarray, N: int, m: int, n: int) -> np.ndarray:
+    """The best incoming edge (its index in ``edges``, -1 if none) of each node, for N lattices at once."""
+    score = np.full((m + 1, n + 1, N), -np.inf)
+    back = np.full((m + 1, n + 1, N), -1, dtype=np.int64)
+    score[0, 0] = 0.0
+    for e, (i, j, a, b, u) in enumerate(edges):  # the first best edge wins ties, as in _viterbi
+        cand = score[i, j] + logw[u]
+        better = cand > score[i + a, j + b]
+        score[i + a, j + b][better] = cand[better]
+        back[i + a, j + b][better] = e
+    return back
 
 
 def _forward_backward(edges, weight: np.ndarray, N: int, m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -176,23 +211,21 @@ class GraphoneG2P:
         self.units: list[Graphone] = []
         self.lm: KneserNeyModel | None = None
 
-    def fit(self, pairs: Sequence, *, alignment: dict | None = None) -> GraphoneG2P:
+    def fit(self, pairs: Sequence, *, alignment: Alignment | None = None) -> GraphoneG2P:
         """Align ``pairs`` of (word, phonemes) with ``align_em``, then count the graphone n-grams; return self.
 
-        ``alignment``, the graphone probabilities ``align_em(pairs)`` returned before, skips the EM (to try
-        several orders on one alignment).
+        ``alignment``, what ``align_em(pairs)`` returned before, skips the EM (to try several orders on one
+        alignment).
         """
         pairs = _check_pairs(pairs)
         if alignment is None:
-            alignment, _ = align_em(pairs, shapes=self.shapes, iterations=self.iterations)
-        elif not isinstance(alignment, dict) or not alignment:
-            raise TypeError(f"alignment must be a non-empty dict {{graphone: probability}} from align_em, "
-                            f"got {type(alignment).__name__}")
-        self.probs = alignment
-        logp = {u: log(q) for u, q in alignment.items() if q > 0}
-        paths = [_viterbi(w, p, logp, self.shapes) for w, p in pairs]
-        self.dropped = [pair for pair, path in zip(pairs, paths) if path is None]
-        paths = [path for path in paths if path is not None]
+            alignment = align_em(pairs, shapes=self.shapes, iterations=self.iterations)
+        elif not isinstance(alignment, Alignment) or len(alignment.paths) != len(pairs):
+            raise TypeError(f"alignment must be the Alignment that align_em(pairs) returned for these "
+                            f"{len(pairs)} pairs, got {type(alignment).__name__}")
+        self.probs = alignment.probs
+        self.dropped = [pairs[k] for k in alignment.dropped]
+        paths = [path for path in alignment.paths if path is not None]
         self.units = sorted({unit for path in paths for unit in path})
         self._token = {unit: k + 1 for k, unit in enumerate(self.units)}
         self._by_letters: dict[str, list[int]] = {}
