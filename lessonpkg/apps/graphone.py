@@ -196,11 +196,14 @@ class GraphoneG2P:
     iterations : int >= 1
         EM iterations of the alignment.
 
-    Attributes (after ``fit``)
-    --------------------------
-    units : list of graphones; token k + 1 is ``units[k]``, token 0 the word boundary
-    lm : KneserNeyModel (sparse) over the V = len(units) + 1 tokens
-    dropped : the training pairs the shapes cannot align (left out of the n-gram)
+    Attributes
+    ----------
+    units : list of graphones
+        Set by ``fit``: token k + 1 is ``units[k]``, token 0 the word boundary.
+    lm : KneserNeyModel
+        Set by ``fit``: the sparse n-gram over the V = len(units) + 1 tokens.
+    dropped : list of (word, phonemes)
+        Set by ``fit``: the training pairs the shapes cannot align (left out of the n-gram).
     """
 
     def __init__(self, order: int = 5, discount: float = 0.75, *, shapes=SHAPES, iterations: int = 10) -> None:
