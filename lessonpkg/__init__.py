@@ -40,6 +40,6 @@ from lessonpkg.decode import (
 from lessonpkg.metrics import MostFrequentTag, bio_spans, span_scores, token_accuracy
 from lessonpkg.testing import from_torch, gradcheck, numerical_gradient, rel_error, to_torch
 from lessonpkg.notebook import plots, show_source
-from lessonpkg.apps import asr, charlm, diagnostics, forecast, g2p, long_range, spectrogram
+from lessonpkg.apps import asr, charlm, diagnostics, forecast, g2p, graphone, long_range, spectrogram
 
 __version__ = "0.1.0"

@@ -55,6 +55,8 @@ NO_TORCH_COUNTERPART: dict[str, tuple[str, str]] = {
     "apps.forecast": ("forecasting baselines, metrics and early stopping", "tests/test_forecast.py"),
     "apps.g2p": ("Chapter 10's training and decoding helpers around AttentionSeq2Seq and Seq2Seq, which are compared "
             "with torch", "tests/test_g2p.py, tests/test_scripts_g2p.py"),
+    "apps.graphone": ("Chapter 10's joint-sequence (graphone) n-gram baseline: EM alignment, counting, beam search; "
+                      "torch has none", "tests/test_graphone.py"),
     "metrics": ("edit distance, error rate and exact match: integer counting, no torch counterpart",
                 "tests/test_metrics.py: known values and the recursive definition"),
     "models.NGramModel": ("a count-based language model", "tests/test_ngram.py"),

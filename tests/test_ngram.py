@@ -141,3 +141,58 @@ def test_kneser_ney_token_log_probs_average_to_the_nll():
     lps = m.token_log_probs(s)
     assert lps.shape == (29,)
     np.testing.assert_allclose(-lps.mean(), m.nll(s), rtol=1e-12)
+
+
+# -- sparse counts and lists of streams --
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4])
+def test_sparse_kneser_ney_equals_the_dense_one(order):
+    rng = np.random.default_rng(order)
+    train = [rng.integers(0, 5, size=n) for n in (12, 3, 30, 7)]  # a list of streams, token 4 rare or unseen
+    val = rng.integers(0, 5, size=25)
+    dense = KneserNeyModel(order, 5, 0.6).fit(train)
+    sparse = KneserNeyModel(order, 5, 0.6, sparse=True).fit(train)
+    assert isinstance(sparse.counts, dict) and all(n > 0 for n in sparse.counts.values())
+    np.testing.assert_allclose(sparse.token_log_probs(val), dense.token_log_probs(val), rtol=1e-13)
+    for ctx in itertools.product(range(5), repeat=order - 1):
+        np.testing.assert_allclose(sparse.probs(ctx), dense.probs(ctx), rtol=1e-13)
+        np.testing.assert_allclose(sparse.probs(ctx).sum(), 1.0, rtol=0, atol=1e-12)
+    assert sparse.tune_discount(val, [0.3, 0.9]) == pytest.approx(dense.tune_discount(val, [0.3, 0.9]), rel=1e-13)
+
+
+def test_a_list_of_streams_is_counted_stream_by_stream():
+    # each stream gets its own left padding: no n-gram crosses from one stream into the next
+    m = KneserNeyModel(3, 4, sparse=True).fit([np.array([0, 1, 2, 0]), np.array([0, 3, 0])])
+    assert set(m.counts) == {(0, 0, 1), (0, 1, 2), (1, 2, 0), (0, 0, 3), (0, 3, 0)}
+    joined = NGramModel(3, 4).fit(np.array([0, 1, 2, 0, 3, 0]))
+    apart = NGramModel(3, 4).fit([np.array([0, 1, 2, 0]), np.array([0, 3, 0])])
+    assert joined.counts[2, 0, 3] == 1 and apart.counts[2, 0, 3] == 0 and apart.counts[0, 0, 3] == 1
+    s = [np.array([0, 1, 2, 0]), np.array([0, 3, 0])]
+    np.testing.assert_allclose(m.token_log_probs(s), np.concatenate([m.token_log_probs(x) for x in s]), rtol=1e-15)
+
+
+def test_log_probs_of_rows_equal_the_distribution():
+    rng = np.random.default_rng(3)
+    m = KneserNeyModel(3, 4, 0.7, sparse=True).fit(rng.integers(0, 4, size=80))
+    rows = np.array([[1, 2, c] for c in range(4)] + [[3, 3, 0]])
+    np.testing.assert_allclose(np.exp(m.log_probs(rows[:4])), m.probs([1, 2]), rtol=1e-13)
+    np.testing.assert_allclose(np.exp(m.log_probs(rows[4:])), m.probs([3, 3])[[0]], rtol=1e-13)
+
+
+def test_sparse_and_list_bad_inputs_raise_clear_errors():
+    with pytest.raises(TypeError, match="sparse must be a bool, got int"):
+        KneserNeyModel(2, 3, sparse=1)
+    m = KneserNeyModel(2, 3, sparse=True)
+    with pytest.raises(ValueError, match="must be fitted"):
+        m.log_probs(np.array([[0, 1]]))
+    with pytest.raises(ValueError, match="non-empty list"):
+        m.fit([])
+    with pytest.raises(ValueError, match=r"stream\[1\] must be a 1-d integer array with at least 2 tokens"):
+        m.fit([np.array([0, 1]), np.array([2])])
+    m.fit([np.array([0, 1, 2])])
+    with pytest.raises(ValueError, match=r"grams must be a 2-d integer array of shape \(M, 2\)"):
+        m.log_probs(np.array([[0, 1, 2]]))
+    with pytest.raises(ValueError, match=r"grams must be a 2-d integer array"):
+        m.log_probs(np.array([[0.0, 1.0]]))
+    with pytest.raises(ValueError, match=r"token indices in \[0, 3\), got 0..7"):
+        m.log_probs(np.array([[0, 7]]))
