@@ -136,7 +136,7 @@ class SexedNames(Examples):
 
     @property
     def in_both(self) -> np.ndarray:
-        """bool (N,): True for a name on both census lists."""
+        """True for every name on both census lists, bool (N,)."""
         return (self.percents > 0).all(axis=1)
 
 
