@@ -43,3 +43,32 @@ def test_bad_inputs_raise_clear_errors():
         nm.decode(np.array([27]))
     with pytest.raises(ValueError, match="non-empty"):
         nm.to_stream([])
+
+
+def test_sex_labels_follow_the_larger_census_percent_and_keep_the_name_split():
+    percents = nm.read_census_percents()
+    assert tuple(percents) == nm.read_census_names()
+    assert percents["james"] == (0.010, 3.318) and percents["mary"] == (2.629, 0.009)
+    assert percents["kris"][0] == percents["kris"][1] > 0  # a tie
+    s, plain = nm.load_names_by_sex(), nm.load_names()
+    assert s.class_names == nm.SEXES == ("female", "male")
+    assert s.ties == tuple(sorted(n for n, (f, m) in percents.items() if f == m)) and "kris" in s.ties
+    for split in ("train", "val", "test"):
+        lab, names = getattr(s, split), getattr(plain, split)
+        assert lab.names == tuple(n for n in names if n not in s.ties)  # same names, same order, ties left out
+        assert len(lab) == len(lab.labels) == len(lab.percents) and lab.labels.dtype == np.int64
+        np.testing.assert_array_equal(lab.labels, lab.percents[:, 1] > lab.percents[:, 0])
+        np.testing.assert_array_equal(lab.in_both, [min(percents[n]) > 0 for n in lab.names])
+    everyone = {n: y for sp in (s.train, s.val, s.test) for n, y in zip(sp.names, sp.labels)}
+    assert everyone["james"] == 1 and everyone["mary"] == 0
+    assert len(everyone) + len(s.ties) == len(percents)
+    assert sum(sp.in_both.sum() for sp in (s.train, s.val, s.test)) + len(s.ties) \
+        == sum(min(p) > 0 for p in percents.values())
+    assert nm.load_names_by_sex(rng=1).test.names != s.test.names
+
+
+def test_sex_loader_bad_inputs():
+    with pytest.raises(ValueError, match="test_fraction"):
+        nm.load_names_by_sex(test_fraction=0)
+    with pytest.raises(TypeError, match="rng"):
+        nm.load_names_by_sex(rng="seed")
