@@ -118,6 +118,7 @@ weights: $(STAMP)
 	$(BIN)/python scripts/train_char_lm.py
 	$(BIN)/python scripts/train_g2p.py
 	$(BIN)/python scripts/train_speech.py
+	$(BIN)/python scripts/train_speaker_id.py
 
 clean:
 	rm -rf _build
