@@ -32,6 +32,12 @@ ALLOWED = {
     },
     "book/part3/speech.ipynb": {
     },
+    "book/part3/action_recognition.ipynb": {
+        "0.087": "GunPoint's 1-NN Euclidean test error published in the UCR archive (Dau et al. 2019)",
+        "0.093": "GunPoint's 1-NN DTW test error published in the UCR archive (Dau et al. 2019)",
+        "0.01": "a learning rate of the training configuration (scripts/train_action.py)",
+        "0.003": "a learning rate of the training configuration (scripts/train_action.py)",
+    },
     "book/part3/captioning_tagging.ipynb": {
     },
 }
