@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from equality_log import record
 
 import lessonpkg as lp
 from lessonpkg.apps import action
@@ -71,3 +72,25 @@ def test_prefix_probabilities_rejects_bad_input():
         action.prefix_probabilities(classifier(lp.GRU), np.zeros((4, 3)))
     with pytest.raises(TypeError, match="x must have dtype float64"):
         action.prefix_probabilities(classifier(lp.GRU), np.zeros((1, 4, 3), dtype=np.float32))
+
+
+@pytest.mark.parametrize("layer", [lp.GRU, lp.LSTM])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_prefix_probabilities_match_torch(layer, bidirectional):
+    torch = pytest.importorskip("torch")
+    model = classifier(layer, bidirectional, num_layers=2)
+    x = np.random.default_rng(4).normal(size=(3, 7, 3))
+    probs = action.prefix_probabilities(model, x)
+    t_rnn, t_head = lp.testing.to_torch(model.rnn), lp.testing.to_torch(model.head)
+    with torch.no_grad():
+        rows = []
+        for t in range(1, x.shape[1] + 1):  # torch's classifier on every prefix: the head on the final state(s)
+            _, h_n = t_rnn(torch.tensor(x[:, :t]))
+            h_n = h_n[0] if isinstance(h_n, tuple) else h_n
+            feature = torch.cat(list(h_n[-model.rnn.num_directions:]), dim=1)
+            rows.append(torch.softmax(t_head(feature), dim=1))
+        expected = torch.stack(rows, dim=1).numpy()  # (N, T, C)
+    err = np.linalg.norm(probs - expected) / np.linalg.norm(expected)
+    record("apps.action.prefix_probabilities", ["probs"], f"{layer.__name__}, bidirectional={bidirectional}, "
+           f"2 layers, {x.shape}", err)
+    assert err < 1e-12
