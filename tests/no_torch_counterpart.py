@@ -53,6 +53,8 @@ NO_TORCH_COUNTERPART: dict[str, tuple[str, str]] = {
              "tests/test_data_*.py: shapes, seeded splits, determinism, bad input"),
     "notebook.plots": ("matplotlib figures", "tests/test_plots.py"),
     "apps.forecast": ("forecasting baselines, metrics and early stopping", "tests/test_forecast.py"),
+    "apps.action.summary_features": ("per-channel statistics of a baseline's features; torch has no such function",
+                                     "tests/test_action.py: by hand and against numpy.polyfit"),
     "apps.g2p": ("Chapter 10's training and decoding helpers around AttentionSeq2Seq and Seq2Seq, which are compared "
             "with torch", "tests/test_g2p.py, tests/test_scripts_g2p.py"),
     "apps.graphone": ("Chapter 10's joint-sequence (graphone) n-gram baseline: EM alignment, counting, beam search; "

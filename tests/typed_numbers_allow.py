@@ -87,6 +87,12 @@ ALLOWED = {
         "0.949": "Bagnall et al. 2018 (arXiv:1811.00075), the UEA archive's 1-NN dependent-DTW test accuracy on "
                  "JapaneseVowels; the chapter prints its own error, 0.051",
     },
+    "book/part3/action_recognition.ipynb": {
+        "0.087": "GunPoint's 1-NN Euclidean test error published in the UCR archive (Dau et al. 2019)",
+        "0.093": "GunPoint's 1-NN DTW test error published in the UCR archive (Dau et al. 2019)",
+        "0.01": "a learning rate of the training configuration (scripts/train_action.py)",
+        "0.003": "a learning rate of the training configuration (scripts/train_action.py)",
+    },
     "book/part3/captioning_tagging.ipynb": {
         "0.125": "the generator's WEIGHTS for the two readings, a setting of the data",
     },
