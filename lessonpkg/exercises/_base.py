@@ -1,0 +1,136 @@
+"""What an exercise is (``Exercise``, ``Case``) and the loop that checks a learner's function on its cases."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import re
+import textwrap
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lessonpkg.exercises.report import TOL, Report, compare, exception_problem, spell, unpack
+
+
+@dataclass
+class Case:
+    """One random instance of an exercise: the arguments, the right outputs by name, and a label for messages.
+
+    ``gates`` names the gate blocks of the stacked outputs (``{"dweight_ih": LSTM_GATES}``);
+    ``after(args, got)`` adds outputs read from the arguments after the call (an in-place update) or derived
+    from the returned ones; ``extra`` is for diagnoses.
+    """
+
+    args: tuple
+    expected: dict[str, np.ndarray]
+    label: str
+    gates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    after: Callable[[tuple, dict], dict] | None = None
+    extra: dict = field(default_factory=dict)
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass
+class Exercise:
+    """An exercise: the function a learner writes, its reference solution and how to check it.
+
+    ``cases(rng)`` draws the random cases; ``diagnose(case, got, call)`` may add hints once the
+    outputs differ (``call(*args)`` runs the learner's function again); ``check_case(case, result)``
+    replaces the generic comparison for outputs that are not arrays (beam search).
+    """
+
+    name: str
+    chapter: str
+    func_name: str
+    params: str
+    returns: object
+    doc: str
+    solution: Callable
+    cases: Callable[[np.random.Generator], list[Case]]
+    diagnose: Callable | None = None
+    check_case: Callable | None = None
+    returns_text: str = ""
+
+    def signature(self) -> str:
+        """``def f(args):`` with the docstring that says what f receives and returns."""
+        returns = textwrap.fill(f"Returns {self.returns_text or spell(self.returns)}.", 96, subsequent_indent="    ")
+        body = textwrap.indent(inspect.cleandoc(self.doc) + "\n\n" + returns, "    ").strip()
+        return f'def {self.func_name}({self.params}):\n    """{body}\n    """\n'
+
+
+class LearnerError(Exception):
+    """The learner's function raised; ``problem`` says so in words."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def call_learner(fn: Callable, args: tuple, kwargs: dict | None = None):
+    """``fn(*args, **kwargs)``, numpy warnings silenced; a LearnerError if it raises."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            return fn(*args, **(kwargs or {}))
+        except Exception as exc:  # any error of the learner's code becomes a sentence
+            raise LearnerError(exception_problem(exc)) from None
+
+
+def _key(problem: str) -> str:
+    """A problem without its numbers, so that the same fault on several shapes is reported once."""
+    return re.sub(r"-?\d[\d.e+-]*", "#", problem)
+
+
+def run(ex: Exercise, fn: Callable, seed: int) -> Report:
+    """Check ``fn`` on the cases drawn from ``seed``; return the Report."""
+    cases = ex.cases(np.random.default_rng(seed))
+    found: dict[str, tuple[str, list[str]]] = {}  # key -> (first wording, labels of the cases where it occurs)
+    checks = 0
+    for case in cases:
+        args = copy.deepcopy(case.args)
+        try:
+            result = call_learner(fn, args, case.kwargs)
+        except LearnerError as err:  # reported with what earlier cases found; the later ones would raise too
+            return Report(ex.name, [*(wording for wording, _ in found.values()), err.problem], checks, len(cases))
+        if ex.check_case is not None:
+            problems, n = ex.check_case(case, result)
+        else:
+            got, problem = unpack(ex.returns, result)
+            if problem:
+                return Report(ex.name, [problem], checks, len(cases))
+            if case.after is not None:
+                got.update(case.after(args, got))
+            problems, n = [], len(case.expected)
+            for name, expected in case.expected.items():
+                problems += compare(name, got[name], expected, case.gates.get(name), TOL)
+            if problems and ex.diagnose is not None:
+                try:
+                    problems += ex.diagnose(case, got, lambda *a: call_learner(fn, copy.deepcopy(a)))
+                except (LearnerError, ValueError, TypeError, IndexError):
+                    pass  # a hint needs outputs it can use; the problems found above already say what is wrong
+        checks = max(checks, n)
+        for p in problems:
+            found.setdefault(_key(p), (p, []))[1].append(case.label)
+    out = []
+    for wording, labels in found.values():
+        out.append(wording if len(labels) == len(cases) or labels[0] in wording else
+                   f"{wording} (on {len(labels)} of {len(cases)} shapes, e.g. {labels[0]})")
+    return Report(ex.name, out, checks, len(cases))
+
+
+def outputs(returns, result) -> dict[str, np.ndarray]:
+    """The named outputs of a reference solution's result (which always has the right structure)."""
+    got, problem = unpack(returns, result)
+    assert problem is None, problem
+    return {k: v for k, v in got.items() if isinstance(v, np.ndarray)}
+
+
+def matching_variant(name: str, got: np.ndarray, variants: list[tuple[str, np.ndarray]]) -> list[str]:
+    """The message of the first variant (a known mistake) whose output ``got`` reproduces."""
+    for message, value in variants:
+        if got.shape == value.shape and compare(name, got, value) == []:
+            return [message]
+    return []
