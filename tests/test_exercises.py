@@ -67,24 +67,43 @@ def test_an_exception_inside_the_learners_function_is_reported_with_its_line(nam
     assert "line" in text and "table[\"missing\"]" in text and "Traceback" not in text
 
 
-@pytest.mark.parametrize("name", EXPECTED_NAMES)
-def test_nan_in_the_first_output_is_named(name):
-    def with_nan(*args, **kwargs):
+def tampered(name, change):
+    """The reference solution with ``change`` applied to its first output (an array, or the clipping's norm)."""
+    def fn(*args, **kwargs):
         out = solution(name)(*args, **kwargs)
         if name == "clip_grad_norm":
-            return float("nan")
+            return change(np.float64(out))
         if name == "beam_search":
-            return [(out[0][0], float("nan"))] + out[1:]
-        first = out[0][0] if isinstance(out[0], tuple) else out[0]
-        first = np.asarray(first, dtype=np.float64) * np.nan
-        rest = out[0][1:] if isinstance(out[0], tuple) else ()
-        return ((first, *rest) if rest else first, *out[1:])
+            return [(out[0][0], change(np.float64(out[0][1])))] + out[1:]
+        if isinstance(out[0], tuple):  # the LSTM forward's (h1, c1)
+            return ((change(out[0][0]), *out[0][1:]), *out[1:])
+        return (change(np.asarray(out[0], dtype=np.float64)), *out[1:])
+    return fn
 
-    text = problems_of(name, with_nan)
+
+FIRST = {"linear_backward": "dx", "softmax_cross_entropy_backward": "loss", "rnn_cell_forward": "h1",
+         "rnn_cell_backward": "dx", "bptt": "dx", "clip_grad_norm": "total_norm", "lstm_cell_forward": "h1",
+         "lstm_cell_backward": "dx", "gru_cell_backward": "dx", "additive_attention_forward": "context",
+         "ctc_alpha": "log_alpha"}
+
+
+@pytest.mark.parametrize("name", EXPECTED_NAMES)
+def test_nan_in_the_first_output_is_named(name):
+    text = problems_of(name, tampered(name, lambda a: a * np.nan))
     if name == "beam_search":
-        assert "nan" in text
+        assert "the score of" in text and "is nan" in text
     else:
-        assert "contains NaN" in text
+        assert text.startswith(f"{FIRST[name].replace('log_alpha', 'exp(log_alpha)')} contains NaN")
+
+
+@pytest.mark.parametrize("name", EXPECTED_NAMES)
+def test_a_wrong_shape_of_the_first_output_is_named(name):
+    text = problems_of(name, tampered(name, lambda a: np.stack([a, a])))
+    if name == "beam_search":
+        assert text.startswith("expected a list of (tokens, log_prob) pairs")
+    else:
+        first = FIRST[name].replace("log_alpha", "exp(log_alpha)")
+        assert text.startswith(f"{first} has shape (2,") and "expected (" in text
 
 
 def test_bad_input_to_the_checker():
@@ -223,7 +242,7 @@ def rnn_bptt(dout, dh_n, cache, bug=None):
 
 def test_bptt_diagnoses_the_missing_term_through_time():
     text = problems_of("bptt", partial(rnn_bptt, bug="no_carry"))
-    assert "dx is right at the last step but wrong at earlier steps" in text
+    assert text.startswith("dx is right at the last step but wrong at earlier steps")  # the diagnosis comes first
     assert "dh_next = da_{t+1} @ weight_hh comes from step t+1" in text
     assert "dbias_ih is None: dbias_ih is missing (the bias gradient)" == problems_of(
         "bptt", partial(rnn_bptt, bug="no_bias"))
@@ -432,7 +451,7 @@ def test_ctc_alpha_diagnoses():
     assert "with the skip from s-2" in problems_of(name, partial(ctc, bug="no_skip"))
     assert "log_alpha holds alpha itself" in problems_of(name, partial(ctc, bug="probs"))
     text = problems_of(name, partial(ctc, bug="last_only"))
-    assert text.startswith("log_likelihood is ") and "log_alpha is right but log_likelihood is not" in text
+    assert text.startswith("log_alpha is right but log_likelihood is not") and "\nlog_likelihood is " in text
 
 
 def test_odd_return_values_are_described_not_raised():
@@ -450,3 +469,13 @@ def test_odd_return_values_are_described_not_raised():
     text = problems_of("gru_cell_backward", lambda dh1, cache: (*gru_backward(dh1, cache)[:2],
                                                                 (*gru_backward(dh1, cache)[2][:3], np.zeros(2))))
     assert text.startswith("dbias_hh has shape (2,), expected (")
+
+
+def test_a_wrong_signature_or_float32_or_nan_is_said_plainly():
+    text = problems_of("bptt", lambda dout, cache: None)
+    assert text.startswith("your function cannot be called as rnn_backward(dout, dh_n, cache): ")
+    text = problems_of("rnn_cell_forward", lambda *a: (rnn_forward_step(*a)[0].astype(np.float32), None))
+    assert text == "h1 is float32: compute in float64, like the inputs (float32 rounds at about 1e-7)"
+    text = problems_of("lstm_cell_forward", lambda *a: ((lstm_forward(*a)[0][0], lstm_forward(*a)[0][1] * np.nan),
+                                                        None))
+    assert text.startswith("c1 contains NaN") and "gate" not in text  # no diagnosis from unusable outputs

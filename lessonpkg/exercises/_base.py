@@ -69,13 +69,19 @@ class LearnerError(Exception):
         self.problem = problem
 
 
-def call_learner(fn: Callable, args: tuple, kwargs: dict | None = None):
-    """``fn(*args, **kwargs)``, numpy warnings silenced; a LearnerError if it raises."""
+def call_learner(fn: Callable, args: tuple, kwargs: dict | None = None, usage: str = ""):
+    """``fn(*args, **kwargs)``, numpy warnings silenced; a LearnerError if it raises.
+
+    A TypeError raised by the call itself (not inside ``fn``) means the signature is wrong: ``usage``
+    then says how the checker calls it.
+    """
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         try:
             return fn(*args, **(kwargs or {}))
         except Exception as exc:  # any error of the learner's code becomes a sentence
+            if usage and isinstance(exc, TypeError) and exc.__traceback__.tb_next is None:
+                raise LearnerError(f"your function cannot be called as {usage}: {exc}") from None
             raise LearnerError(exception_problem(exc)) from None
 
 
@@ -84,41 +90,54 @@ def _key(problem: str) -> str:
     return re.sub(r"-?\d[\d.e+-]*", "#", problem)
 
 
+def _usable(got: dict, expected: dict) -> bool:
+    """Whether every output has its right shape and is finite, so that a diagnosis can work with it."""
+    return all(np.shape(got[k]) == np.shape(v) and np.all(np.isfinite(got[k])) for k, v in expected.items())
+
+
 def run(ex: Exercise, fn: Callable, seed: int) -> Report:
-    """Check ``fn`` on the cases drawn from ``seed``; return the Report."""
+    """Check ``fn`` on the cases drawn from ``seed``; return the Report, the diagnoses before the differences."""
     cases = ex.cases(np.random.default_rng(seed))
-    found: dict[str, tuple[str, list[str]]] = {}  # key -> (first wording, labels of the cases where it occurs)
+    usage = f"{ex.func_name}({ex.params})"
+    hints: dict[str, tuple[str, list[str]]] = {}  # key -> (first wording, labels of the cases where it occurs)
+    found: dict[str, tuple[str, list[str]]] = {}
     checks = 0
+
+    def report(*last: str) -> Report:
+        out = []
+        for wording, labels in (*hints.values(), *found.values()):
+            out.append(wording if len(labels) == len(cases) or labels[0] in wording else
+                       f"{wording} (on {len(labels)} of {len(cases)} shapes, e.g. {labels[0]})")
+        return Report(ex.name, [*out, *last], checks, len(cases))
+
     for case in cases:
         args = copy.deepcopy(case.args)
         try:
-            result = call_learner(fn, args, case.kwargs)
+            result = call_learner(fn, args, case.kwargs, usage)
         except LearnerError as err:  # reported with what earlier cases found; the later ones would raise too
-            return Report(ex.name, [*(wording for wording, _ in found.values()), err.problem], checks, len(cases))
+            return report(err.problem)
+        diagnoses = []
         if ex.check_case is not None:
             problems, n = ex.check_case(case, result)
         else:
             got, problem = unpack(ex.returns, result)
             if problem:
-                return Report(ex.name, [problem], checks, len(cases))
+                return report(problem)
             if case.after is not None:
                 got.update(case.after(args, got))
             problems, n = [], len(case.expected)
             for name, expected in case.expected.items():
                 problems += compare(name, got[name], expected, case.gates.get(name), TOL)
-            if problems and ex.diagnose is not None:
+            if problems and ex.diagnose is not None and _usable(got, case.expected):
                 try:
-                    problems += ex.diagnose(case, got, lambda *a: call_learner(fn, copy.deepcopy(a)))
-                except (LearnerError, ValueError, TypeError, IndexError):
-                    pass  # a hint needs outputs it can use; the problems found above already say what is wrong
+                    diagnoses = ex.diagnose(case, got, lambda *a: call_learner(fn, copy.deepcopy(a)))
+                except LearnerError:
+                    pass  # the learner's function failed on a probe; the problems found already say what is wrong
         checks = max(checks, n)
-        for p in problems:
-            found.setdefault(_key(p), (p, []))[1].append(case.label)
-    out = []
-    for wording, labels in found.values():
-        out.append(wording if len(labels) == len(cases) or labels[0] in wording else
-                   f"{wording} (on {len(labels)} of {len(cases)} shapes, e.g. {labels[0]})")
-    return Report(ex.name, out, checks, len(cases))
+        for table, items in ((hints, diagnoses), (found, problems)):
+            for p in items:
+                table.setdefault(_key(p), (p, []))[1].append(case.label)
+    return report()
 
 
 def outputs(returns, result) -> dict[str, np.ndarray]:

@@ -88,7 +88,7 @@ def _check_beams(case, result) -> tuple[list[str], int]:
             problems.append(f"{seq} has more than max_len={max_len} tokens")
         elif not seq or any(t < 0 for t in seq):
             problems.append(f"{seq} is not a sequence of new tokens")
-        elif abs(sequence_score(step_fn, seq, 0) - score) > 1e-9 * max(1.0, abs(score)):
+        elif not abs(sequence_score(step_fn, seq, 0) - score) <= 1e-9 * max(1.0, abs(score)):  # NaN fails too
             problems.append(f"the score of {seq} is {score:.4f}, but its tokens' log-probabilities add up to "
                             f"{sequence_score(step_fn, seq, 0):.4f}: a sequence's score is that sum")
     if len(beams) > width:

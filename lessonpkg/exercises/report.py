@@ -167,6 +167,8 @@ def unpack(pattern, value, where: str = "") -> tuple[dict[str, object], str | No
         arr = None
     if arr is None or arr.dtype.kind not in "iuf":
         return {}, f"expected {pattern} to be a numpy array of numbers, got {describe(value)}"
+    if arr.dtype == np.float32:
+        return {}, f"{pattern} is float32: compute in float64, like the inputs (float32 rounds at about 1e-7)"
     return {pattern: arr.astype(np.float64)}, None
 
 
