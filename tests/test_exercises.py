@@ -244,7 +244,7 @@ def test_bptt_diagnoses_the_missing_term_through_time():
     text = problems_of("bptt", partial(rnn_bptt, bug="no_carry"))
     assert text.startswith("dx is right at the last step but wrong at earlier steps")  # the diagnosis comes first
     assert "dh_next = da_{t+1} @ weight_hh comes from step t+1" in text
-    assert "dbias_ih is None: dbias_ih is missing (the bias gradient)" == problems_of(
+    assert "dbias_ih is None: the bias gradient is missing" == problems_of(
         "bptt", partial(rnn_bptt, bug="no_bias"))
     assert check("bptt", rnn_bptt).passed  # the loop above, without a bug, is right
 
@@ -328,7 +328,7 @@ def test_lstm_cell_backward_names_the_gate():
     assert "input gate" not in text and "output gate" not in text
     assert "dweight_hh has shape" in problems_of(name, partial(lstm_backward, bug="transposed"))
     assert "looks transposed" in problems_of(name, partial(lstm_backward, bug="transposed"))
-    assert "dbias_ih is None: dbias_ih is missing (the bias gradient)" == problems_of(
+    assert "dbias_ih is None: the bias gradient is missing" == problems_of(
         name, partial(lstm_backward, bug="no_bias"))
     assert problems_of(name, partial(lstm_backward, bug="dc0")).startswith("dc0 differs from the right value")
     text = problems_of(name, lambda dh1, dc1, cache: lstm_backward(dh1, dc1, cache)[0])

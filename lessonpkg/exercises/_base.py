@@ -136,7 +136,9 @@ def run(ex: Exercise, fn: Callable, seed: int) -> Report:
         checks = max(checks, n)
         for table, items in ((hints, diagnoses), (found, problems)):
             for p in items:
-                table.setdefault(_key(p), (p, []))[1].append(case.label)
+                labels = table.setdefault(_key(p), (p, []))[1]
+                if case.label not in labels:
+                    labels.append(case.label)
     return report()
 
 

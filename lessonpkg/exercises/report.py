@@ -158,7 +158,8 @@ def unpack(pattern, value, where: str = "") -> tuple[dict[str, object], str | No
     if pattern.startswith("*"):
         return {pattern[1:]: value}, None
     if value is None:
-        return {}, f"{pattern} is None: {_missing([pattern])}"
+        return {}, f"{pattern} is None: " + ("the bias gradient is missing" if pattern.startswith("dbias")
+                                             else "return the array")
     if type(value).__module__.startswith("torch"):
         return {}, f"{pattern} is a torch tensor: return a numpy array (tensor.detach().numpy())"
     try:
@@ -219,12 +220,14 @@ def compare(name: str, got: np.ndarray, expected: np.ndarray, gates: tuple[str, 
         wrong = [(g, a, b) for g, a, b in blocks if rel_error(a, b) > tol]
         if len(wrong) < len(gates):
             return [f"{name}: the rows of the {g} {_how(a, b, tol)}" for g, a, b in wrong]
+    plural = name.endswith("s")  # "weights differ", "dx differs"
     c = _proportional(got, expected, tol)
     if c is not None and abs(c + 1.0) < 1e-6:
-        return [f"{name} has the wrong sign"]
+        return [f"{name} {'have' if plural else 'has'} the wrong sign"]
     if c is not None and abs(c) > 1e-12:
-        return [f"{name} is {c:.3g} times the right value"]
-    return [f"{name} differs from the right value, relative error {rel_error(got, expected):.0e}"]
+        return [f"{name} {'are' if plural else 'is'} {c:.3g} times the right value{'s' if plural else ''}"]
+    return [f"{name} {'differ from the right values' if plural else 'differs from the right value'}, "
+            f"relative error {rel_error(got, expected):.0e}"]
 
 
 # -- an exception inside the learner's function ------------------------------------------------------
