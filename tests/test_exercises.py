@@ -479,3 +479,12 @@ def test_a_wrong_signature_or_float32_or_nan_is_said_plainly():
     text = problems_of("lstm_cell_forward", lambda *a: ((lstm_forward(*a)[0][0], lstm_forward(*a)[0][1] * np.nan),
                                                         None))
     assert text.startswith("c1 contains NaN") and "gate" not in text  # no diagnosis from unusable outputs
+
+
+def test_clipping_that_breaks_the_grads_dict_is_said_plainly():
+    def clears(grads, max_norm):
+        grads["weight_hh"] = None
+        return 1.0
+
+    assert problems_of("clip_grad_norm", clears) == "grads[weight_hh] is None: return it"
+    assert problems_of("clip_grad_norm", lambda grads, max_norm: None) == "total_norm is None: return it"

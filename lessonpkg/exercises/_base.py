@@ -123,8 +123,11 @@ def run(ex: Exercise, fn: Callable, seed: int) -> Report:
             got, problem = unpack(ex.returns, result)
             if problem:
                 return report(problem)
-            if case.after is not None:
-                got.update(case.after(args, got))
+            for name, value in (case.after(args, got) if case.after else {}).items():
+                leaves, problem = unpack(name, value)
+                if problem:
+                    return report(problem)
+                got.update(leaves)
             problems, n = [], len(case.expected)
             for name, expected in case.expected.items():
                 problems += compare(name, got[name], expected, case.gates.get(name), TOL)

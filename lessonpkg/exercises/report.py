@@ -159,7 +159,7 @@ def unpack(pattern, value, where: str = "") -> tuple[dict[str, object], str | No
         return {pattern[1:]: value}, None
     if value is None:
         return {}, f"{pattern} is None: " + ("the bias gradient is missing" if pattern.startswith("dbias")
-                                             else "return the array")
+                                             else "return it")
     if type(value).__module__.startswith("torch"):
         return {}, f"{pattern} is a torch tensor: return a numpy array (tensor.detach().numpy())"
     try:
