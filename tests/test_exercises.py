@@ -488,3 +488,22 @@ def test_clipping_that_breaks_the_grads_dict_is_said_plainly():
 
     assert problems_of("clip_grad_norm", clears) == "grads[weight_hh] is None: return it"
     assert problems_of("clip_grad_norm", lambda grads, max_norm: None) == "total_norm is None: return it"
+
+
+@pytest.mark.parametrize("name", EXPECTED_NAMES)
+def test_without_torch_the_right_answers_come_from_the_package_and_agree(name, monkeypatch):
+    from lessonpkg.exercises import _torch
+    from lessonpkg.exercises.checker import _EXERCISES
+    from lessonpkg.testing import rel_error
+
+    with_torch = _EXERCISES[name].cases(np.random.default_rng(3))
+    monkeypatch.setattr(_torch, "reference", lambda torch_fn, fallback, *args: fallback(*args))
+    without = _EXERCISES[name].cases(np.random.default_rng(3))
+    for a, b in zip(with_torch, without, strict=True):
+        assert a.label == b.label and a.expected.keys() == b.expected.keys()
+        for key, value in a.expected.items():
+            if name == "beam_search":
+                assert value == b.expected[key]
+            else:
+                assert rel_error(value, b.expected[key]) < 1e-10, (name, key)
+    assert check(name, solution(name), seed=3).passed and not check(name, tampered(name, lambda a: a * 2)).passed
