@@ -195,7 +195,7 @@ def test_rnn_cell_forward_diagnoses():
     assert "without bias_hh" in problems_of(name, partial(rnn_forward_step, bug="no_bias_hh"))
     text = problems_of(name, partial(rnn_forward_step, bug="transposed_ih"), seed=1)  # D != H: a shape error
     assert "your function raised ValueError: matmul" in text and "`a = (x @ weight_ih if bug" in text
-    assert "weights are (out, in): multiply by weight.T" in text
+    assert "check the shapes of both operands (torch stores each weight as (out, in), so x @ weight.T)" in text
     assert "h1 matches x @ weight_ih instead of x @ weight_ih.T" in problems_of(  # seed 0 draws D = H
         name, partial(rnn_forward_step, bug="transposed_ih"), seed=0)
     assert problems_of(name, lambda *a: rnn_forward_step(*a)[0]).startswith(

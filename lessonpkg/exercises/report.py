@@ -250,5 +250,5 @@ def exception_problem(exc: BaseException) -> str:
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     hint = ""
     if isinstance(exc, ValueError) and ("matmul" in message or "broadcast" in message):
-        hint = "; a shape mismatch: torch's weights are (out, in): multiply by weight.T"
+        hint = "; check the shapes of both operands (torch stores each weight as (out, in), so x @ weight.T)"
     return f"your function raised {type(exc).__name__}" + (f": {message}" if message else "") + learner_line(exc) + hint
