@@ -10,13 +10,15 @@ The layout follows torch's, so that ``lessonpkg.nn.LSTM`` reads beside ``torch.n
 - ``lessonpkg.decode``: greedy, sampling, beam search and CTC decoding;
 - ``lessonpkg.metrics``, ``lessonpkg.data``;
 - ``lessonpkg.testing`` (gradient checks, torch interop), ``lessonpkg.notebook`` (plots,
-  ``show_source``) and ``lessonpkg.apps`` (the applications, as configurations of the above).
+  ``show_source``) and ``lessonpkg.apps`` (the applications, as configurations of the above);
+- ``lessonpkg.exercises``: the checker of the chapters' "Your turn" exercises.
 
 The most used names are also importable from the top level, e.g. ``lp.LSTM``. Torch is imported
-only inside ``lessonpkg.testing.interop``'s functions.
+only inside the functions of ``lessonpkg.testing.interop`` and of the exercise checker, which
+compares a learner's function with torch.
 """
 
-from lessonpkg import apps, data, decode, metrics, models, nn, notebook, optim, testing, train
+from lessonpkg import apps, data, decode, exercises, metrics, models, nn, notebook, optim, testing, train
 
 # -- short aliases: lp.LSTM is lp.nn.LSTM, lp.Adam is lp.optim.Adam, lp.fit is lp.train.fit, ... --
 from lessonpkg.nn import (

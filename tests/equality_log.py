@@ -63,7 +63,8 @@ def aggregate(records: list[dict]) -> dict[str, dict]:
 
 # The subpackages whose names are components. A module listed in a package's ``__all__`` (``nn.init``,
 # ``apps.charlm``) is a namespace too; the files that implement a package (``nn.lstm``) are not.
-NAMESPACES = ("nn", "optim", "models", "train", "decode", "metrics", "data", "testing", "notebook", "apps")
+NAMESPACES = ("nn", "optim", "models", "train", "decode", "metrics", "data", "testing", "notebook", "apps",
+              "exercises")
 
 
 @functools.cache

@@ -82,4 +82,9 @@ NO_TORCH_COUNTERPART: dict[str, tuple[str, str]] = {
                           "tests/test_charlm.py (the model itself is compared through lp.fit on its chunks)")
        for name in ("make_char_lm", "to_lanes", "stream_chunks", "step_fn", "read_prefix", "train_char_lm",
                     "load_char_lms")},
+    # -- the exercise checker: it compares a learner's function with torch itself --
+    "exercises": ("the checker of the chapters' exercises; it compares a learner's function with torch (or, "
+                  "for beam search and the CTC recursion, with the package and a brute-force search)",
+                  "tests/test_exercises.py: every reference solution passes; deliberately wrong implementations "
+                  "are each diagnosed with the faulty part named"),
 }
