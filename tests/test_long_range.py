@@ -32,7 +32,8 @@ def load_script():
     return importlib.import_module("long_range_benchmark")
 
 
-@pytest.mark.parametrize("cell, G", [("RNN", 1), ("RNN-ReLU", 1), ("IRNN", 1), ("LSTM", 4), ("GRU", 3)])
+@pytest.mark.parametrize("cell, G", [("RNN", 1), ("RNN-Xavier", 1), ("RNN-orthogonal", 1), ("RNN-ReLU", 1), ("IRNN", 1),
+                                     ("LSTM", 4), ("GRU", 3)])
 @pytest.mark.parametrize("T, N, H", [(1, 1, 1), (6, 3, 5)])
 def test_model_equals_torch_forward_and_backward(cell, G, T, N, H):
     model = make_adding_model(cell, H, rng=T + N)
@@ -131,8 +132,18 @@ def test_train_adding_is_deterministic_and_records_its_history():
 
 
 def test_cells_and_their_initialisation():
-    assert CELLS == ("RNN", "RNN-ReLU", "IRNN", "LSTM", "GRU")
+    assert CELLS == ("RNN", "RNN-Xavier", "RNN-orthogonal", "RNN-ReLU", "IRNN", "LSTM", "GRU")
     assert make_adding_model("RNN", 4, rng=0).rnn.nonlinearity == "tanh"
+    default, xavier, orth = (make_adding_model(c, 50, rng=0) for c in ("RNN", "RNN-Xavier", "RNN-orthogonal"))
+    assert xavier.rnn.nonlinearity == orth.rnn.nonlinearity == "tanh"
+    w_x, w_o = xavier.rnn.params["weight_hh_l0"], orth.rnn.params["weight_hh_l0"]
+    bound = np.sqrt(6 / (50 + 50))  # Xavier uniform: U(-a, a), a = sqrt(6 / (fan_in + fan_out))
+    assert np.abs(w_x).max() <= bound and np.abs(w_x).max() > 0.95 * bound
+    assert np.abs(default.rnn.params["weight_hh_l0"]).max() <= 1 / np.sqrt(50) < 0.95 * bound
+    np.testing.assert_allclose(w_o @ w_o.T, np.eye(50), atol=1e-12)
+    for name in ("weight_ih_l0", "bias_ih_l0", "bias_hh_l0"):  # only weight_hh differs from torch's default
+        assert xavier.rnn.params[name].shape == default.rnn.params[name].shape
+        assert np.abs(xavier.rnn.params[name]).max() <= 1 / np.sqrt(50)
     assert make_adding_model("RNN-ReLU", 4, rng=0).rnn.nonlinearity == "relu"
     irnn = make_adding_model("IRNN", 50, rng=0)
     p = irnn.rnn.params
@@ -209,6 +220,32 @@ def test_the_script_runs_a_tiny_benchmark_and_its_output_loads(tmp_path):
     loaded, meta = load_runs(out)
     assert set(loaded) == set(runs)
     assert int(meta["steps"]) == 3 and int(meta["hidden_size"]) == 3
+    assert "IRNN/lr" not in meta  # a recipe is stored only for the cells that ran
+
+
+def test_the_script_trains_the_irnn_with_its_own_recipe(tmp_path):
+    script = load_script()
+    assert script.RECIPES == {"IRNN": {"lr": 1e-3}} and script.SETTINGS["lr"] == 1e-2
+    tiny = {"hidden_size": 3, "steps": 3, "batch_size": 4, "eval_every": 3}
+    runs = script.run_benchmark(tmp_path / "irnn.npz", cells=("IRNN", "RNN-ReLU"), lengths=(4,), seeds=(1,),
+                                log=lambda line: None, **tiny)
+    _, meta = load_runs(tmp_path / "irnn.npz")
+    assert float(meta["IRNN/lr"]) == 1e-3 and float(meta["lr"]) == 1e-2
+    for cell, lr in (("IRNN", 1e-3), ("RNN-ReLU", 1e-2)):
+        model, _ = train_adding(cell, 4, seed=1, lr=lr, max_norm=1.0, **tiny)
+        for k, v in model.params.items():
+            np.testing.assert_array_equal(runs[cell, 4, 1][0].params[k], v, err_msg=f"{cell} {k}")
+
+
+def test_the_shipped_benchmark_holds_every_run_of_the_script():
+    script = load_script()
+    runs, meta = load_runs(script.ROOT / "book" / "data" / "long_range.npz")
+    assert set(runs) == {(c, T, s) for c in CELLS for T in script.LENGTHS for s in script.SEEDS}
+    assert {k: float(v) for k, v in meta.items()} == (
+        {k: float(v) for k, v in script.SETTINGS.items()}
+        | {f"{c}/{k}": float(v) for c, recipe in script.RECIPES.items() for k, v in recipe.items()})
+    for model, history in runs.values():
+        assert history["updates"][-1] == script.SETTINGS["steps"] and model.rnn.hidden_size == 32
 
 
 @pytest.mark.parametrize("call, error, match", [

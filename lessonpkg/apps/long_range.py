@@ -33,7 +33,7 @@ from lessonpkg.optim import Adam
 from lessonpkg.train.loop import fit
 from lessonpkg.train.tbptt import TruncatedBPTT
 
-CELLS = ("RNN", "RNN-ReLU", "IRNN", "LSTM", "GRU")
+CELLS = ("RNN", "RNN-Xavier", "RNN-orthogonal", "RNN-ReLU", "IRNN", "LSTM", "GRU")
 
 
 def _check_cell(cell) -> str:
@@ -49,6 +49,8 @@ def make_adding_model(cell: str, hidden_size: int, rng: np.random.Generator | in
     ``cell`` picks the layer and its initialisation:
 
     - ``"RNN"``, ``"LSTM"``, ``"GRU"``: tanh RNN, LSTM or GRU with torch's default initialisation;
+    - ``"RNN-Xavier"``, ``"RNN-orthogonal"``: a tanh RNN whose ``weight_hh`` is drawn by
+      ``init.xavier_uniform`` or ``init.orthogonal`` instead (the other weights keep torch's default);
     - ``"RNN-ReLU"``: an RNN with ``nonlinearity="relu"`` and torch's default initialisation;
     - ``"IRNN"``: a ReLU RNN with ``weight_hh = I`` and both biases 0 (Le, Jaitly and Hinton, 2015),
       and small input weights, ``weight_ih`` drawn from N(0, 0.001**2).
@@ -68,7 +70,12 @@ def make_adding_model(cell: str, hidden_size: int, rng: np.random.Generator | in
     if cell in ("LSTM", "GRU"):
         rnn = (LSTM if cell == "LSTM" else GRU)(2, H, batch_first=True, rng=gen, dtype=dtype)
     else:
-        rnn = RNN(2, H, nonlinearity="tanh" if cell == "RNN" else "relu", batch_first=True, rng=gen, dtype=dtype)
+        relu = cell in ("RNN-ReLU", "IRNN")
+        rnn = RNN(2, H, nonlinearity="relu" if relu else "tanh", batch_first=True, rng=gen, dtype=dtype)
+    if cell == "RNN-Xavier":
+        init.xavier_uniform(rnn.params["weight_hh_l0"], rng=gen)
+    if cell == "RNN-orthogonal":
+        init.orthogonal(rnn.params["weight_hh_l0"], rng=gen)
     if cell == "IRNN":
         p = rnn.params
         init.identity(p["weight_hh_l0"])
@@ -237,7 +244,7 @@ def load_runs(path: str | Path) -> tuple[dict, dict]:
     Returns
     -------
     runs : dict
-        ``{(cell, T, seed): (model, history)}``, ordered by T, then cell (RNN, LSTM, GRU), then seed.
+        ``{(cell, T, seed): (model, history)}``, ordered by T, then cell (in the order of ``CELLS``), then seed.
     meta : dict of arrays
     """
     with np.load(path) as f:
