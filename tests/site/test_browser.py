@@ -10,11 +10,8 @@ Screenshots of the landing page and of the LSTM chapter are saved to ``_build/sc
 from __future__ import annotations
 
 import functools
-import os
 import re
-import shutil
 import sys
-import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -32,21 +29,9 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 sys.path.insert(0, str(ROOT / "scripts"))
 from toc_notebooks import toc_files  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Why each flag: the machine has no screen and no network but the package registries. Without the
-# background-networking flags Chromium keeps trying to reach Google's hosts, and those refused
-# connections are noise (or, with QUIC, slow time-outs) that a test of "no request leaves
-# 127.0.0.1" must not depend on. --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chromium import chromium_context  # noqa: E402
+
 LSTM_CHAPTER = "book/part2/lstm"
 TIMEOUT_MS = 30_000  # two shared cores: generous, but a hung page still fails in half a minute
 
@@ -122,30 +107,8 @@ def base_url():
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(
-            f"Chromium is not at {CHROMIUM}. `make browser-check` installs Debian's package as root; otherwise "
-            "run `sudo apt-get install chromium`, or set CHROMIUM=/path/to/chromium (or Chrome)."
-        )
-    from playwright.sync_api import sync_playwright
-
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    with sync_playwright() as p:
-        # A persistent context is the way to give Chromium a fresh, empty --user-data-dir of our own.
-        context = p.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1280, "height": 800},
-            service_workers="block",
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        try:
-            yield context
-        finally:
-            context.close()
-            shutil.rmtree(profile, ignore_errors=True)
+    with chromium_context(TIMEOUT_MS) as context:
+        yield context
 
 
 @dataclass

@@ -50,6 +50,7 @@ class Server:
         self.base = f"http://127.0.0.1:{port}"
         self.ws_base = f"ws://127.0.0.1:{port}"
         self.token = token
+        self.root: Path | None = None
 
     def request(self, method: str, path: str, body: dict | None = None, timeout: float = 10) -> tuple[int, object]:
         data = None if body is None else json.dumps(body).encode()
@@ -81,6 +82,9 @@ def server():
         IPYTHONDIR=str(home / "ipython"),
         MPLBACKEND="Agg",
     )
+    # JupyterLab saves the notebooks it runs: serve a copy of book/, never the repository's own files.
+    served = home / "book"
+    shutil.copytree(ROOT / "book", served, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     port, token = free_port(), secrets.token_hex(16)
     cmd = [
         sys.executable, "-m", "jupyterlab",
@@ -90,9 +94,9 @@ def server():
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={ROOT / 'book'}",
-        "--LabApp.news_url=",  # no news feed fetched from the internet
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        f"--ServerApp.root_dir={served}",
+        # No news or update feed is configured here: the course's settings (jupyter/rnn-from-scratch.json,
+        # installed by `make env`) must keep JupyterLab from asking, as they do for a learner's `make lab`.
         "--LabApp.extension_manager=readonly",  # the PyPI manager would query PyPI
     ]  # fmt: skip
     if os.geteuid() == 0:  # CI runs as root, which Jupyter refuses without this flag
@@ -100,6 +104,7 @@ def server():
     log = open(home / "server.log", "w+")  # closed in the finally below
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     srv = Server(port, token)
+    srv.root = served
     try:
         deadline = time.monotonic() + STARTUP_S
         while True:
@@ -241,3 +246,82 @@ def test_a_chapter_runs_in_the_lab_kernel_and_imports_lessonpkg(server):
         ws.close()
         status, _ = server.request("DELETE", f"/api/kernels/{kernel_id}")
         assert status == 204, f"shutting the kernel down answered {status}"
+
+
+# --- JupyterLab's own interface, as a learner clicks it -------------------------------------------------
+
+UI_CHAPTER = "part1/propagation.ipynb"  # Chapter 1: short, and its "Your turn" section has linear_backward
+UI_TIMEOUT_MS = 60_000
+RUN_ALL_S = 300  # two shared cores under CI load; the chapter itself takes well under a minute
+LINEAR_BACKWARD = '''def linear_backward(dout, x, weight):
+    dx = dout @ weight
+    return dx, {"weight": dout.T @ x, "bias": dout.sum(axis=0)}
+
+
+lp.exercises.check("linear_backward", linear_backward)'''
+
+
+def wait_until_every_code_cell_ran(page, n_code: int) -> None:
+    """Poll the prompts until every code cell shows an execution count, e.g. "[12]:"."""
+    deadline = time.monotonic() + RUN_ALL_S
+    while True:
+        prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+        done = sum(bool(re.fullmatch(r"\[\d+\]:", p.strip())) for p in prompts)
+        if done == n_code:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"after {RUN_ALL_S} s only {done} of {n_code} code cells of {UI_CHAPTER} had run")
+        time.sleep(1)
+
+
+def error_outputs(page) -> list[str]:
+    """The texts of the outputs that show an exception."""
+    outputs = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
+    return [o for o in outputs if re.search(r"Traceback|\w+Error\b|\w+Exception\b", o)]
+
+
+def test_a_learner_runs_a_chapter_and_solves_an_exercise_in_jupyterlab(server):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from chromium import chromium_context
+
+    # JupyterLab 4 renders only the cells in view ("windowing"). The test reads every cell, so it turns
+    # that off, in this server's own user settings; a learner's JupyterLab keeps its default.
+    status, body = server.request("PUT", "/lab/api/settings/@jupyterlab/notebook-extension:tracker",
+                                  {"raw": json.dumps({"windowingMode": "none"})})
+    assert status == 204, f"setting windowingMode answered {status}: {body}"
+    with chromium_context(UI_TIMEOUT_MS, viewport=(1280, 900)) as context:
+        page = context.new_page()
+        page.goto(f"{server.base}/lab/tree/{UI_CHAPTER}?token={server.token}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell")
+        page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+        n_code = page.locator(".jp-Notebook .jp-CodeCell").count()
+        assert n_code > 10, f"{UI_CHAPTER} shows only {n_code} code cells"
+
+        # Run > Run All Cells, as in the menu bar.
+        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        wait_until_every_code_cell_ran(page, n_code)
+        errors = error_outputs(page)
+        shown = "\n---\n".join(e[:500] for e in errors)
+        assert not errors, f"{UI_CHAPTER} shows error outputs in JupyterLab:\n{shown}"
+
+        # No pop-up asks about Jupyter news (the course's settings answer it), and none asks anything else.
+        assert page.get_by_text(re.compile("Jupyter news", re.IGNORECASE)).count() == 0, "the news pop-up is shown"
+
+        # The unchanged "Your turn" stub says what to do.
+        cell = page.locator(".jp-CodeCell", has_text="def linear_backward(")
+        assert cell.count() == 1, "the chapter has no single 'Your turn' cell for linear_backward"
+        assert "not implemented yet" in cell.locator(".jp-OutputArea").inner_text()
+
+        # Type a correct solution into the stub through the editor, run it with Shift+Enter.
+        cell.locator(".cm-content").click()
+        page.keyboard.press("ControlOrMeta+a")
+        page.keyboard.insert_text(LINEAR_BACKWARD)
+        page.keyboard.press("Shift+Enter")
+        output = cell.locator(".jp-OutputArea")
+        deadline = time.monotonic() + 60
+        while "passed" not in output.inner_text() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        text = output.inner_text()
+        assert "linear_backward: passed" in text, f"the checker did not report 'passed' after typing a solution: {text}"
+        assert not error_outputs(page)
