@@ -34,4 +34,6 @@ ALLOWED = {
     },
     "book/part3/captioning_tagging.ipynb": {
     },
+    "book/part3/music.ipynb": {
+    },
 }

@@ -10,6 +10,7 @@ from lessonpkg.data import (  # noqa: F401
     captions,  # lp.data.captions.number_name, encode_captions: digit captions, Chapter 13
     cmu,  # lp.data.cmu.load_cmudict: CMU Pronouncing Dictionary (word, phonemes) pairs, Chapter 10
     entities,  # lp.data.entities.load_entities: generated sentences tagged PER/NUM, Chapter 13
+    music,  # lp.data.music.load_chorales: Bach chorale melodies as pitch and duration tokens, music chapter
     names,  # lp.data.names.load_names: US census first names, Chapter 8
     sentiment,  # lp.data.sentiment.load_sentiment: generated reviews with negation, Chapter 9
     speech,  # lp.data.speech.load_spoken_digits: generated spoken digits, Chapter 12
