@@ -35,5 +35,7 @@ ALLOWED = {
     "book/part3/captioning_tagging.ipynb": {
     },
     "book/part3/music.ipynb": {
+        "0.003": "a learning rate Exercise 1 asks the reader to try (a setting, not a result)",
+        "0.03": "a learning rate Exercise 1 asks the reader to try (a setting, not a result)",
     },
 }
