@@ -102,6 +102,9 @@ def test_bad_inputs_raise_clear_errors(tmp_path):
         music.split_by_tune([1, 2], 0.1, 0.1)
     with pytest.raises(FileNotFoundError, match="make_music_tokens"):
         music.load_chorales(tmp_path / "missing.npz")
+    np.savez(tmp_path / "other.npz", ids=np.arange(3))
+    with pytest.raises(ValueError, match=r"missing \['itos', 'offsets', 'names', 'split'\]"):
+        music.load_chorales(tmp_path / "other.npz")
 
 
 def test_shipped_file_counts_and_checksum():

@@ -170,7 +170,7 @@ def split_by_tune(openings, val_fraction: float = 0.1, test_fraction: float = 0.
     return split
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # pieces are arrays: compare them with np.array_equal, not ==
 class ChoraleSplits(Splits):
     """Train, validation and test pieces, each a tuple of int64 token ids ``[|, p1, d1, ..., pn, dn, |]``.
 
@@ -187,8 +187,13 @@ def load_chorales(path: str | Path) -> ChoraleSplits:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no token file {str(path)!r}: run scripts/make_music_tokens.py to write it")
+    keys = ("itos", "ids", "offsets", "names", "split")
     with np.load(path, allow_pickle=False) as f:
-        itos, ids, offsets, names, split = (f[k] for k in ("itos", "ids", "offsets", "names", "split"))
+        missing = [k for k in keys if k not in f.files]
+        if missing:
+            raise ValueError(f"{path.name} must hold the arrays {list(keys)} of scripts/make_music_tokens.py, "
+                             f"got {sorted(f.files)} (missing {missing})")
+        itos, ids, offsets, names, split = (f[k] for k in keys)
     vocab = Vocab([str(t) for t in itos], bos=SEPARATOR, eos=SEPARATOR)
     sep = np.array([vocab.bos], dtype=np.int64)
     pieces = [np.concatenate([sep, ids[a:b], sep]) for a, b in zip(offsets[:-1], offsets[1:])]
