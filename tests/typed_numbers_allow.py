@@ -96,4 +96,8 @@ ALLOWED = {
     "book/part3/captioning_tagging.ipynb": {
         "0.125": "the generator's WEIGHTS for the two readings, a setting of the data",
     },
+    "book/part3/music.ipynb": {
+        "0.003": "a learning rate Exercise 1 asks the reader to try (a setting, not a result)",
+        "0.03": "a learning rate Exercise 1 asks the reader to try (a setting, not a result)",
+    },
 }

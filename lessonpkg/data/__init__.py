@@ -7,9 +7,10 @@ one ``Vocab`` (``lessonpkg.data.vocab``) and pads its sequences with the one ``p
 """
 
 from lessonpkg.data import (  # noqa: F401
-    captions,  # lp.data.captions.number_name, encode_captions: digit captions, Chapter 13
+    captions,  # lp.data.captions.number_name, encode_captions: digit captions, Chapter 15
     cmu,  # lp.data.cmu.load_cmudict: CMU Pronouncing Dictionary (word, phonemes) pairs, Chapter 10
-    entities,  # lp.data.entities.load_entities: generated sentences tagged PER/NUM, Chapter 13
+    entities,  # lp.data.entities.load_entities: generated sentences tagged PER/NUM, Chapter 15
+    music,  # lp.data.music.load_chorales: Bach chorale melodies as pitch and duration tokens, Chapter 14
     names,  # lp.data.names.load_names: US census first names, Chapter 8; load_names_by_sex, Chapter 9
     sentiment,  # lp.data.sentiment.load_sentiment: generated reviews with negation, Chapter 9
     speech,  # lp.data.speech.load_spoken_digits: generated spoken digits, Chapter 12
