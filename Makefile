@@ -109,7 +109,7 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_recurrent.py --stat min --native-blas --json benchmarks/results/recurrent.json
 
-# Retrain every shipped set of weights in book/data/ (about 30 minutes on 2 cores). Each script is
+# Retrain every shipped set of weights and data file in book/data/ (about an hour on 2 cores). Each script is
 # seeded, and the chapter that loads its .npz shows the one command that rebuilds it.
 weights: $(STAMP)
 	$(BIN)/python scripts/long_range_benchmark.py
@@ -119,6 +119,9 @@ weights: $(STAMP)
 	$(BIN)/python scripts/train_g2p.py
 	$(BIN)/python scripts/train_speech.py
 	$(BIN)/python scripts/train_speaker_id.py
+	$(BIN)/python scripts/train_action.py
+	$(BIN)/python scripts/make_music_tokens.py
+	$(BIN)/python scripts/train_music_lm.py
 
 clean:
 	rm -rf _build

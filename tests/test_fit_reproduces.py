@@ -104,7 +104,7 @@ def test_epochs_one_at_a_time_with_early_stopping_as_the_time_series_chapter_did
     assert_same_params(a, b)
 
 
-# -- fit_steps (Chapter 13: captioner and taggers on padded targets) ------------------------------------
+# -- fit_steps (Chapter 15: captioner and taggers on padded targets) ------------------------------------
 def test_fit_steps_configuration():
     rng = np.random.default_rng(4)
     x, lengths = rng.standard_normal((40, 6, 3)), rng.integers(1, 7, size=40)

@@ -49,6 +49,7 @@ def test_the_allow_list_names_only_chapters_and_numbers_that_exist():
         ("`x = 0.5` and {cite}`le2015simple` and [a](file_1.2.html)", []),
         ("h_1.5 and v2.0 are names; .5 is a number", [".5"]),
         ("Chapter 5 uses 3 seeds", []),
+        ("a norm of $2.6 \\times 10^3$ and $4.5 \\times 10^{-7}$", ["2.6e3", "4.5e-7"]),
     ],
 )
 def test_the_extractor_finds_values_and_skips_code_and_identifiers(markdown, numbers):
@@ -69,6 +70,9 @@ def test_the_extractor_finds_values_and_skips_code_and_identifiers(markdown, num
         ("63%", "novel share 63", False),
         ("1e-5", "lr 1e-05", True),
         ("1e-5", "lr 1e-06", False),
+        ("2.6e3", "peak 2.6e+03", True),
+        ("4e6", "slope 3.6e+06", True),
+        ("2.6e3", "peak 2.7e+03", False),
         (".5", "p = 0.5", True),
     ],
 )

@@ -52,11 +52,16 @@ def prose(markdown):
     return "\n".join(kept)
 
 
+# Scientific notation written in LaTeX, "2.6 \times 10^3" or "4.5 \times 10^{-7}", states the number 2.6e3.
+LATEX_POWER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*\\times\s*10\^\{?([+-]?\d+)\}?")
+
+
 def typed_numbers(markdown):
-    """The numbers a markdown cell states, as written, in order."""
+    """The numbers a markdown cell states, as written, in order ("2.6 \\times 10^3" as "2.6e3")."""
     markdown = prose(markdown)
     for pattern in SKIP:
         markdown = pattern.sub(" ", markdown)
+    markdown = LATEX_POWER.sub(lambda m: f"{m.group(1)}e{m.group(2)}", markdown)
     return [m.group(1).replace(" ", "") for m in NUMBER.finditer(markdown)]
 
 
@@ -106,9 +111,11 @@ def appears(number, text):
             if not percent and decimals >= d + 2 and f"{100 * value:.{d}f}" == f"{target:.{d}f}":
                 return True
         return False
-    if "e" in number.lower():
-        target = float(number)
-        return any("e" in s.lower() and value == target for s, value, _, _ in values)
+    if "e" in number.lower():  # "2.6e3" matches a printed 2.6e+03, 2.61e+03 or 2612.4, never 2.7e+03
+        mantissa, exponent = number.lower().split("e")
+        d = len(mantissa.split(".")[1]) if "." in mantissa else 0
+        target = f"{float(mantissa):.{d}f}"
+        return any(f"{value / 10 ** int(exponent):.{d}f}" == target for _, value, _, percent in values if not percent)
     d = len(number.split(".")[1])
     target = f"{float(number):.{d}f}"
     return any(decimals >= d and "e" not in s.lower() and f"{value:.{d}f}" == target
