@@ -94,8 +94,9 @@ chromium:
 browser-check: $(STAMP) chromium
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/site/test_browser.py -q -p no:randomly
 
-# A headless JupyterLab on 127.0.0.1 runs book/setup.ipynb through its kernel API.
-lab-check: $(STAMP)
+# A headless JupyterLab on 127.0.0.1 runs book/setup.ipynb through its kernel API, then Chromium drives its
+# interface: Chapter 1 runs cell by cell and a solution typed into a "Your turn" stub passes the checker.
+lab-check: $(STAMP) chromium
 	$(BIN)/python -m pytest tests/site/test_jupyterlab.py -q -p no:randomly
 
 # JupyterLab on the chapters. Containers often run as root, which JupyterLab refuses without --allow-root.
