@@ -77,3 +77,9 @@ def test_every_image_has_alt_text():
         parser.feed(page.read_text(encoding="utf-8"))
         for img in parser.images:
             assert (img.get("alt") or "").strip(), f"{page.name}: <img src={img.get('src')!r}> has no alt text"
+
+
+def test_the_jupyterlab_reference_lists_are_not_in_the_book():
+    # scripts/lab_references.py tags them remove-cell: the book renders each {cite} and has a bibliography.
+    pages = [p for p in HTML.rglob("*.html") if "The references of this chapter (for JupyterLab)" in p.read_text()]
+    assert not pages, f"the JupyterLab reference list is shown in {[p.name for p in pages]}"

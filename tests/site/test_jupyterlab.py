@@ -308,6 +308,12 @@ def test_a_learner_runs_a_chapter_and_solves_an_exercise_in_jupyterlab(server):
         # No pop-up asks about Jupyter news (the course's settings answer it), and none asks anything else.
         assert page.get_by_text(re.compile("Jupyter news", re.IGNORECASE)).count() == 0, "the news pop-up is shown"
 
+        # Citations: JupyterLab shows a {cite} as its key, and the chapter's last cell lists each key in full
+        # (scripts/lab_references.py); the built book hides that cell and renders the citations instead.
+        refs = page.locator(".jp-MarkdownCell", has_text="The references of this chapter (for JupyterLab)")
+        assert refs.count() == 1, "the chapter's reference list for JupyterLab is not shown"
+        assert "Rumelhart" in refs.inner_text() and "rumelhart1986learning" in refs.inner_text()
+
         # The unchanged "Your turn" stub says what to do.
         cell = page.locator(".jp-CodeCell", has_text="def linear_backward(")
         assert cell.count() == 1, "the chapter has no single 'Your turn' cell for linear_backward"
