@@ -85,3 +85,12 @@ def test_the_jupyterlab_reference_lists_are_not_in_the_book():
     # scripts/lab_references.py tags them remove-cell: the book renders each {cite} and has a bibliography.
     pages = [p for p in HTML.rglob("*.html") if "The references of this chapter (for JupyterLab)" in p.read_text()]
     assert not pages, f"the JupyterLab reference list is shown in {[p.name for p in pages]}"
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda p: str(p.relative_to(HTML)) if HTML.exists() else str(p))
+def test_no_directive_is_left_unparsed(page):
+    # A fence whose info string holds a backtick is not a fence (CommonMark), so a directive such as
+    # ````{admonition} Solution: `f` would show as text, with no warning from the build.
+    text = re.sub(r"<pre.*?</pre>", "", page.read_text(encoding="utf-8"), flags=re.S)
+    leftovers = re.findall(r"(?:`{3,}|:{3,})\{[\w:-]+\}[^<]{0,40}", text)
+    assert not leftovers, f"{page.name} shows unparsed MyST directives: {leftovers[:3]}"
