@@ -244,8 +244,8 @@ def test_bptt_diagnoses_the_missing_term_through_time():
     text = problems_of("bptt", partial(rnn_bptt, bug="no_carry"))
     assert text.startswith("dx is right at the last step but wrong at earlier steps")  # the diagnosis comes first
     assert "dh_next = da_{t+1} @ weight_hh comes from step t+1" in text
-    assert "dbias_ih is None: the bias gradient is missing" == problems_of(
-        "bptt", partial(rnn_bptt, bug="no_bias"))
+    assert problems_of("bptt", partial(rnn_bptt, bug="no_bias")) == (
+        "dbias_ih is None: the bias gradient is missing\ndbias_hh is None: the bias gradient is missing")
     assert check("bptt", rnn_bptt).passed  # the loop above, without a bug, is right
 
 
@@ -328,8 +328,8 @@ def test_lstm_cell_backward_names_the_gate():
     assert "input gate" not in text and "output gate" not in text
     assert "dweight_hh has shape" in problems_of(name, partial(lstm_backward, bug="transposed"))
     assert "looks transposed" in problems_of(name, partial(lstm_backward, bug="transposed"))
-    assert "dbias_ih is None: the bias gradient is missing" == problems_of(
-        name, partial(lstm_backward, bug="no_bias"))
+    assert problems_of(name, partial(lstm_backward, bug="no_bias")) == (
+        "dbias_ih is None: the bias gradient is missing\ndbias_hh is None: the bias gradient is missing")
     assert problems_of(name, partial(lstm_backward, bug="dc0")).startswith("dc0 differs from the right value")
     text = problems_of(name, lambda dh1, dc1, cache: lstm_backward(dh1, dc1, cache)[0])
     assert text.startswith("expected a tuple (dx, (dh0, dc0), (dweight_ih, dweight_hh, dbias_ih, dbias_hh)), "
@@ -507,3 +507,15 @@ def test_without_torch_the_right_answers_come_from_the_package_and_agree(name, m
             else:
                 assert rel_error(value, b.expected[key]) < 1e-10, (name, key)
     assert check(name, solution(name), seed=3).passed and not check(name, tampered(name, lambda a: a * 2)).passed
+
+
+def test_a_missing_gradient_does_not_hide_a_wrong_one():
+    # A None leaf is reported, and the gradients that were returned are still compared.
+    def wrong(dh1, dc1, cache):
+        dx, states, (dw_ih, dw_hh, db_ih, db_hh) = lstm_backward(dh1, dc1, cache)
+        return dx, states, (dw_ih, 2.0 * dw_hh, db_ih, None)
+
+    text = problems_of("lstm_cell_backward", wrong)
+    assert "dbias_hh is None: the bias gradient is missing" in text
+    assert "dweight_hh is 2 times the right value" in text
+    assert "dweight_ih" not in text and "dx " not in text

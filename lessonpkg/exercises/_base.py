@@ -92,7 +92,8 @@ def _key(problem: str) -> str:
 
 def _usable(got: dict, expected: dict) -> bool:
     """Whether every output has its right shape and is finite, so that a diagnosis can work with it."""
-    return all(np.shape(got[k]) == np.shape(v) and np.all(np.isfinite(got[k])) for k, v in expected.items())
+    return all(k in got and np.shape(got[k]) == np.shape(v) and np.all(np.isfinite(got[k]))
+               for k, v in expected.items())
 
 
 def run(ex: Exercise, fn: Callable, seed: int) -> Report:
@@ -121,16 +122,20 @@ def run(ex: Exercise, fn: Callable, seed: int) -> Report:
             problems, n = ex.check_case(case, result)
         else:
             got, problem = unpack(ex.returns, result)
-            if problem:
-                return report(problem)
+            if problem and not got:
+                return report(problem)  # the result's structure is wrong: nothing can be compared
+            unusable = problem.split("\n") if problem else []  # e.g. "dbias_hh is None": compare the rest
+            if unusable and case.after:
+                return report(*unusable)
             for name, value in (case.after(args, got) if case.after else {}).items():
                 leaves, problem = unpack(name, value)
                 if problem:
                     return report(problem)
                 got.update(leaves)
-            problems, n = [], len(case.expected)
+            problems, n = list(unusable), len(case.expected)
             for name, expected in case.expected.items():
-                problems += compare(name, got[name], expected, case.gates.get(name), TOL)
+                if name in got:
+                    problems += compare(name, got[name], expected, case.gates.get(name), TOL)
             if problems and ex.diagnose is not None and _usable(got, case.expected):
                 try:
                     diagnoses = ex.diagnose(case, got, lambda *a: call_learner(fn, copy.deepcopy(a)))

@@ -121,11 +121,15 @@ def _missing(names: list[str]) -> str:
 
 
 def unpack(pattern, value, where: str = "") -> tuple[dict[str, object], str | None]:
-    """Match ``value`` against an output ``pattern``; return ``(leaves by name, None)`` or ``({}, problem)``.
+    """Match ``value`` against an output ``pattern``; return ``(leaves by name, problems or None)``.
 
-    A pattern is a leaf name (an array or a number; ``"*name"`` accepts anything and is not
-    checked), a tuple of patterns, or a dict of patterns (e.g. a grads dict). ``where`` names the
-    value in messages ("" for the whole result).
+    A wrong structure gives ``({}, problem)``. When the structure is right but some leaves are not
+    usable arrays (None, a tensor, float32), the usable leaves come back with those leaves' problems,
+    one per line, so that the rest can still be compared.
+
+    A pattern is a leaf name (an array or a number; ``"*name"`` accepts anything and is not checked),
+    a tuple of patterns, or a dict of patterns (e.g. a grads dict). ``where`` names the value in
+    messages ("" for the whole result).
     """
     subject = f"expected {where} to be" if where else "expected"
     if isinstance(pattern, tuple):
@@ -134,13 +138,14 @@ def unpack(pattern, value, where: str = "") -> tuple[dict[str, object], str | No
         if len(value) != len(pattern):
             extra = f": {_missing(_leaves(pattern[len(value):]))}" if len(value) < len(pattern) else ""
             return {}, f"{subject} a tuple {spell(pattern)}, got {describe(value)}{extra}"
-        out = {}
+        out, faulty = {}, []
         for k, (p, v) in enumerate(zip(pattern, value)):
             leaves, problem = unpack(p, v, p if isinstance(p, str) else f"item {k + 1} of {where or 'the result'}")
-            if problem:
-                return {}, problem
+            if problem and not (isinstance(p, str) or leaves):
+                return {}, problem  # a nested structure is wrong: nothing below it can be compared
+            faulty += problem.split("\n") if problem else []
             out.update(leaves)
-        return out, None
+        return out, "\n".join(faulty) or None
     if isinstance(pattern, dict):
         if not isinstance(value, Mapping):
             return {}, f"{subject} a dict {spell(pattern)}, got {describe(value)}"
@@ -148,13 +153,14 @@ def unpack(pattern, value, where: str = "") -> tuple[dict[str, object], str | No
         if lost:
             return {}, (f"{where or 'the result'} has no {' or '.join(map(repr, lost))} entry: "
                         f"{_missing([leaf for k in lost for leaf in _leaves(pattern[k])])}")
-        out = {}
+        out, faulty = {}, []
         for k, p in pattern.items():
             leaves, problem = unpack(p, value[k], p if isinstance(p, str) else f"{where}[{k!r}]")
-            if problem:
+            if problem and not (isinstance(p, str) or leaves):
                 return {}, problem
+            faulty += problem.split("\n") if problem else []
             out.update(leaves)
-        return out, None
+        return out, "\n".join(faulty) or None
     if pattern.startswith("*"):
         return {pattern[1:]: value}, None
     if value is None:
